@@ -1,0 +1,15 @@
+"""rnnlib: the tested code behind the course on recurrent neural networks.
+
+Modules
+-------
+rnn        vanilla RNN forward/backward (BPTT), PyTorch ``nn.RNN`` layout
+layers     linear layer
+losses     MSE and BCE-with-logits, with their gradients
+gradcheck  finite differences and relative error
+data       synthetic data sets (sum-sign, adding problem)
+optim      SGD, Adam and gradient clipping over dicts of parameters
+models     a many-to-one NumPy RNN model
+train      the NumPy training loop
+"""
+
+__version__ = "0.1.0"

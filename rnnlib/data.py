@@ -1,0 +1,72 @@
+"""Synthetic data sets, generated in code (nothing is downloaded)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlib._check import check_positive_int, check_rng
+
+
+def sum_sign_dataset(n, seq_len, rng):
+    """Random sequences labelled by the sign of their sum.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    seq_len : int
+        Length ``T`` of every sequence.
+    rng : numpy.random.Generator
+        Source of randomness; the same generator state gives the same data.
+
+    Returns
+    -------
+    X : ndarray, shape (n, seq_len, 1)
+        Standard normal inputs.
+    y : ndarray, shape (n, 1)
+        1.0 where the sequence sums above zero, else 0.0.
+    """
+    n, seq_len = check_positive_int("n", n), check_positive_int("seq_len", seq_len)
+    rng = check_rng("rng", rng)
+    X = rng.standard_normal((n, seq_len, 1))
+    y = (X.sum(axis=1) > 0).astype(np.float64)  # (n, 1)
+    return X, y
+
+
+def adding_problem(n, seq_len, rng):
+    """The adding problem of Hochreiter and Schmidhuber (1997).
+
+    Channel 0 holds values drawn uniformly from [0, 1); channel 1 marks two
+    positions with 1.0, one in the first half of the sequence and one in the
+    second half.  The target is the sum of the two marked values, so a model
+    must remember the first marked value for up to ``seq_len`` steps.  A
+    constant prediction of 1.0 scores an MSE of 1/6 (about 0.167).
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    seq_len : int
+        Length ``T`` of every sequence, at least 2.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray, shape (n, seq_len, 2)
+    y : ndarray, shape (n, 1)
+    """
+    n, seq_len = check_positive_int("n", n), check_positive_int("seq_len", seq_len)
+    if seq_len < 2:
+        raise ValueError(f"seq_len must be at least 2, got {seq_len}")
+    rng = check_rng("rng", rng)
+    half = seq_len // 2
+    values = rng.random((n, seq_len))
+    first = rng.integers(0, half, size=n)
+    second = rng.integers(half, seq_len, size=n)
+    markers = np.zeros((n, seq_len))
+    rows = np.arange(n)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    X = np.stack([values, markers], axis=-1)  # (n, seq_len, 2)
+    y = (values[rows, first] + values[rows, second])[:, None]  # (n, 1)
+    return X, y
