@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from rnnlib._check import check_positive_int, check_rng
@@ -70,3 +72,56 @@ def adding_problem(n, seq_len, rng):
     X = np.stack([values, markers], axis=-1)  # (n, seq_len, 2)
     y = (values[rows, first] + values[rows, second])[:, None]  # (n, 1)
     return X, y
+
+
+# The course's fixed held-out set for the sum-sign task.  Every chapter that
+# reports a test accuracy on this task (NumPy and PyTorch alike) evaluates on
+# ``sum_sign_test_set()``, so the numbers of different chapters compare.
+SUM_SIGN_SEQ_LEN = 10
+SUM_SIGN_TEST_SIZE = 2000
+SUM_SIGN_TEST_SEED = 2024
+
+
+def sum_sign_test_set():
+    """The fixed held-out test set of the sum-sign task.
+
+    Always the same ``SUM_SIGN_TEST_SIZE`` sequences of length
+    ``SUM_SIGN_SEQ_LEN``, drawn with ``np.random.default_rng(SUM_SIGN_TEST_SEED)``.
+
+    Returns
+    -------
+    X_test : ndarray, shape (2000, 10, 1)
+    y_test : ndarray, shape (2000, 1)
+    """
+    rng = np.random.default_rng(SUM_SIGN_TEST_SEED)
+    return sum_sign_dataset(SUM_SIGN_TEST_SIZE, SUM_SIGN_SEQ_LEN, rng)
+
+
+def sum_sign_splits(n_train, seed):
+    """Training sequences of the sum-sign task plus the fixed test set.
+
+    Parameters
+    ----------
+    n_train : int
+        Number of training sequences.
+    seed : int
+        Seed of the training data; it must differ from ``SUM_SIGN_TEST_SEED``
+        so that the training set is not the test set.  With the same seed, a
+        larger ``n_train`` extends a smaller one (the first sequences agree).
+
+    Returns
+    -------
+    X_train : ndarray, shape (n_train, 10, 1)
+    y_train : ndarray, shape (n_train, 1)
+    X_test : ndarray, shape (2000, 10, 1)
+        From :func:`sum_sign_test_set`.
+    y_test : ndarray, shape (2000, 1)
+    """
+    n_train = check_positive_int("n_train", n_train)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if seed == SUM_SIGN_TEST_SEED:
+        raise ValueError(f"seed must differ from SUM_SIGN_TEST_SEED = {SUM_SIGN_TEST_SEED}")
+    X, y = sum_sign_dataset(n_train, SUM_SIGN_SEQ_LEN, np.random.default_rng(seed))
+    X_test, y_test = sum_sign_test_set()
+    return X, y, X_test, y_test

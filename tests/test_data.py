@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from rnnlib.data import adding_problem, sum_sign_dataset
+from rnnlib.data import (
+    SUM_SIGN_SEQ_LEN,
+    SUM_SIGN_TEST_SEED,
+    SUM_SIGN_TEST_SIZE,
+    adding_problem,
+    sum_sign_dataset,
+    sum_sign_splits,
+    sum_sign_test_set,
+)
 
 
 def test_sum_sign_shapes_labels_and_determinism():
@@ -34,3 +42,38 @@ def test_bad_arguments(fn):
         fn(5, 2.5, rng)
     with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
         fn(5, 10, 42)
+
+
+def test_sum_sign_test_set_is_fixed_and_documented():
+    X, y = sum_sign_test_set()
+    assert X.shape == (SUM_SIGN_TEST_SIZE, SUM_SIGN_SEQ_LEN, 1) == (2000, 10, 1)
+    assert y.shape == (2000, 1)
+    # Regenerating it by hand from the published seed gives the same arrays.
+    X2, y2 = sum_sign_dataset(2000, 10, np.random.default_rng(SUM_SIGN_TEST_SEED))
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+    assert SUM_SIGN_TEST_SEED == 2024
+
+
+def test_sum_sign_splits_train_differs_from_test_and_extends():
+    X, y, Xt, yt = sum_sign_splits(300, seed=0)
+    assert X.shape == (300, 10, 1) and y.shape == (300, 1)
+    np.testing.assert_array_equal(Xt, sum_sign_test_set()[0])
+    np.testing.assert_array_equal(yt, sum_sign_test_set()[1])
+    assert not np.any(np.all(X[:, None] == Xt[None, :], axis=(2, 3)))  # no shared sequence
+    X_big, y_big, _, _ = sum_sign_splits(1000, seed=0)
+    np.testing.assert_array_equal(X_big[:300], X)
+    np.testing.assert_array_equal(y_big[:300], y)
+    X_other = sum_sign_splits(300, seed=1)[0]
+    assert not np.array_equal(X_other, X)
+
+
+def test_sum_sign_splits_bad_arguments():
+    with pytest.raises(ValueError, match="n_train must be a positive integer"):
+        sum_sign_splits(0, seed=0)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        sum_sign_splits(10, seed=-1)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        sum_sign_splits(10, seed=1.5)
+    with pytest.raises(ValueError, match="seed must differ from SUM_SIGN_TEST_SEED"):
+        sum_sign_splits(10, seed=SUM_SIGN_TEST_SEED)
