@@ -1,0 +1,199 @@
+"""Figures shared by the chapters.
+
+Every function draws on the Matplotlib ``Axes`` it is given (or on a new one
+when ``ax=None``), returns that ``Axes`` and computes nothing: the numbers it
+shows are computed by the caller with the rest of :mod:`rnnlib`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+from rnnlib._check import as_array, check_positive_int, check_shape
+
+_NODE_RADIUS = 0.32
+_BOX_HALF = 0.28
+
+
+def _get_ax(ax, figsize):
+    """Return ``ax`` or a new Axes of the given size."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _arrow(ax, start, end, label=None, label_offset=(0.0, 0.0)):
+    """Draw an arrow between two points and an optional label at its middle."""
+    ax.add_patch(
+        FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, lw=1.4, color="0.25")
+    )
+    if label is not None:
+        mx = (start[0] + end[0]) / 2 + label_offset[0]
+        my = (start[1] + end[1]) / 2 + label_offset[1]
+        ax.text(mx, my, label, ha="center", va="center", fontsize=10, color="0.25")
+
+
+def draw_unrolled_rnn(T, ax=None):
+    """Draw a many-to-one RNN unrolled over ``T`` time steps.
+
+    Inputs ``x_1 .. x_T`` sit at the bottom, hidden states ``h_0 .. h_T`` in
+    the middle (``h_0`` is the initial state), and the single output ``y``
+    is read from ``h_T``.  Arrows carry the weights: ``W_xh`` upwards,
+    ``W_hh`` from one step to the next and ``W_hy`` to the output.  The same
+    three matrices are used at every step.
+
+    Parameters
+    ----------
+    T : int
+        Number of time steps (at least 1).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure is created when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With ``2 T + 2`` node patches (``T`` inputs, ``T + 1`` hidden states,
+        one output) and ``2 T + 1`` arrows.
+    """
+    T = check_positive_int("T", T)
+    ax = _get_ax(ax, (1.6 * T + 2.0, 3.4))
+    y_in, y_h, y_out = 0.0, 1.6, 3.2
+    # hidden nodes at x = 0 (h_0), 1.6, ..., 1.6 T
+    xs = [1.6 * t for t in range(T + 1)]
+    for t, xc in enumerate(xs):
+        face = "0.92" if t == 0 else "#cfe2f3"
+        ax.add_patch(Circle((xc, y_h), _NODE_RADIUS, facecolor=face, edgecolor="0.2", lw=1.4))
+        ax.text(xc, y_h, f"$h_{{{t}}}$", ha="center", va="center", fontsize=12)
+    for t in range(1, T + 1):
+        xc = xs[t]
+        ax.add_patch(
+            FancyBboxPatch(
+                (xc - _BOX_HALF, y_in - _BOX_HALF),
+                2 * _BOX_HALF,
+                2 * _BOX_HALF,
+                boxstyle="round,pad=0.02",
+                facecolor="#fce5cd",
+                edgecolor="0.2",
+                lw=1.4,
+            )
+        )
+        ax.text(xc, y_in, f"$x_{{{t}}}$", ha="center", va="center", fontsize=12)
+        _arrow(
+            ax,
+            (xc, y_in + _BOX_HALF),
+            (xc, y_h - _NODE_RADIUS),
+            "$W_{xh}$",
+            label_offset=(0.32, 0.0),
+        )
+        _arrow(
+            ax,
+            (xs[t - 1] + _NODE_RADIUS, y_h),
+            (xc - _NODE_RADIUS, y_h),
+            "$W_{hh}$",
+            label_offset=(0.0, 0.22),
+        )
+    xT = xs[-1]
+    ax.add_patch(
+        FancyBboxPatch(
+            (xT - _BOX_HALF, y_out - _BOX_HALF),
+            2 * _BOX_HALF,
+            2 * _BOX_HALF,
+            boxstyle="round,pad=0.02",
+            facecolor="#d9ead3",
+            edgecolor="0.2",
+            lw=1.4,
+        )
+    )
+    ax.text(xT, y_out, "$y$", ha="center", va="center", fontsize=12)
+    _arrow(ax, (xT, y_h + _NODE_RADIUS), (xT, y_out - _BOX_HALF), "$W_{hy}$", (0.32, 0.0))
+    ax.set_xlim(-0.6, xs[-1] + 0.8)
+    ax.set_ylim(-0.6, y_out + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"A many-to-one RNN unrolled over T = {T} steps")
+    return ax
+
+
+def plot_losses(curves, ax=None, logy=True, xlabel="step", ylabel="loss", title="Training loss"):
+    """Plot one or more loss curves, one line per entry of ``curves``.
+
+    Parameters
+    ----------
+    curves : dict of str to sequence of float
+        Label of each curve and its values (one per step or epoch).
+    ax : matplotlib.axes.Axes, optional
+    logy : bool
+        Use a logarithmic y axis.
+    xlabel, ylabel, title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With ``len(curves)`` lines.
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must be a non-empty dict of label -> sequence of losses")
+    arrays = {}
+    for label, values in curves.items():
+        arr = as_array(f"curves[{label!r}]", values)
+        check_shape(f"curves[{label!r}]", arr, "(steps,)", (None,))
+        arrays[label] = arr
+    ax = _get_ax(ax, (6.0, 3.6))
+    for label, arr in arrays.items():
+        ax.plot(np.arange(1, arr.size + 1), arr, label=str(label), lw=1.8)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def plot_hidden_states(hs, ax=None, kind="heatmap", title="Hidden state over time"):
+    """Show how every hidden unit evolves over the time steps of one sequence.
+
+    Parameters
+    ----------
+    hs : ndarray, shape (T, H)
+        Hidden states of one sequence, for example ``rnn_forward(...)[0][0]``.
+    ax : matplotlib.axes.Axes, optional
+    kind : {"heatmap", "lines"}
+        ``"heatmap"``: one image, units as rows and time steps as columns,
+        coloured on the tanh range [-1, 1], with a colour bar.
+        ``"lines"``: one line per unit (``H`` lines) against time.
+    title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if kind not in ("heatmap", "lines"):
+        raise ValueError(f"kind must be 'heatmap' or 'lines', got {kind!r}")
+    hs = as_array("hs", hs)
+    check_shape("hs", hs, "(T, H)", (None, None))
+    T, H = hs.shape
+    ax = _get_ax(ax, (6.0, 3.6))
+    steps = np.arange(1, T + 1)
+    if kind == "heatmap":
+        image = ax.imshow(
+            hs.T, aspect="auto", cmap="RdBu_r", vmin=-1.0, vmax=1.0, interpolation="nearest"
+        )
+        ax.set_xticks(np.arange(T), labels=[str(t) for t in steps])
+        ax.set_yticks(np.arange(H), labels=[str(j) for j in range(H)])
+        ax.set_ylabel("hidden unit j")
+        ax.figure.colorbar(image, ax=ax, label="$h_t[j]$")
+    else:
+        for j in range(H):
+            ax.plot(steps, hs[:, j], marker="o", ms=3, lw=1.4, label=f"unit {j}")
+        ax.set_xticks(steps)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_ylabel("$h_t[j]$")
+        if H <= 10:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_xlabel("time step t")
+    ax.set_title(title)
+    return ax
