@@ -1,0 +1,290 @@
+"""PyTorch versions of the course's models, and one training loop for them.
+
+:class:`SequenceModel` is the many-to-one model of :mod:`rnnlib.models`
+written with ``torch.nn``: a batch-first recurrent layer (``nn.RNN``,
+``nn.LSTM`` or ``nn.GRU``) and a linear head on the last hidden state::
+
+    hs, _ = recurrent(x)        # (N, T, H)
+    out = head(hs[:, -1])       # (N, O): logits for BCE, values for MSE
+
+:func:`load_numpy_params` copies the NumPy parameters into it, and
+:func:`numpy_grads` reads the gradients back with the NumPy names, so the
+hand-written backward pass can be checked against autograd.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from rnnlib._check import as_array, check_positive_float, check_positive_int, check_shape
+from rnnlib.models import PARAM_NAMES
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def get_device():
+    """Return ``torch.device("cuda")`` when a GPU is available, else ``"cpu"``."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class SequenceModel(nn.Module):
+    """Recurrent layer (batch first) and a linear head on the last hidden state.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step ``D``.
+    hidden_size : int
+        Size ``H`` of the hidden state.
+    cell : {"rnn", "lstm", "gru"}
+        Which recurrent layer; ``"rnn"`` is the tanh RNN of chapter 1.
+    output_size : int
+        Outputs ``O`` per sequence.
+    dtype : torch.dtype, optional
+        For example ``torch.float64`` for exact comparisons with NumPy.
+
+    Notes
+    -----
+    ``forward(x)`` takes ``x`` of shape (N, T, D) and returns (N, O).
+    """
+
+    def __init__(self, input_size, hidden_size, cell="rnn", output_size=1, dtype=None):
+        super().__init__()
+        D = check_positive_int("input_size", input_size)
+        H = check_positive_int("hidden_size", hidden_size)
+        O = check_positive_int("output_size", output_size)
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+        self.cell = cell
+        self.recurrent = CELLS[cell](D, H, batch_first=True, dtype=dtype)
+        self.head = nn.Linear(H, O, dtype=dtype)
+
+    def forward(self, x):
+        """Map sequences ``x`` (N, T, D) to outputs (N, O)."""
+        D = self.recurrent.input_size
+        if x.ndim != 3 or x.shape[2] != D:
+            raise ValueError(f"x must have shape (N, T, D) = (?, ?, {D}), got {tuple(x.shape)}")
+        hs, _ = self.recurrent(x)  # (N, T, H); the states default to zeros
+        return self.head(hs[:, -1])  # (N, O)
+
+
+def _param_pairs(model):
+    """NumPy name -> torch parameter of a ``cell="rnn"`` model (``bh`` -> bias_ih)."""
+    if not isinstance(model, SequenceModel) or model.cell != "rnn":
+        raise ValueError("model must be a SequenceModel with cell='rnn'")
+    r = model.recurrent
+    return {
+        "Wxh": r.weight_ih_l0,
+        "Whh": r.weight_hh_l0,
+        "bh": r.bias_ih_l0,
+        "Why": model.head.weight,
+        "by": model.head.bias,
+    }
+
+
+def load_numpy_params(model, params):
+    """Copy the NumPy parameters of :func:`rnnlib.models.init_params` into ``model``.
+
+    ``bh`` goes to ``bias_ih_l0`` and ``bias_hh_l0`` is set to zero, so that
+    their sum is ``bh``.  The model is changed in place (the PyTorch way) and
+    returned; ``params`` is not changed.
+
+    Parameters
+    ----------
+    model : SequenceModel
+        With ``cell="rnn"``.
+    params : dict
+        ``Wxh`` (H, D), ``Whh`` (H, H), ``bh`` (H,), ``Why`` (O, H), ``by`` (O,).
+
+    Returns
+    -------
+    SequenceModel
+        ``model`` itself.
+    """
+    pairs = _param_pairs(model)
+    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must be a dict with keys {PARAM_NAMES}, got {got}")
+    labels = {"Wxh": "(H, D)", "Whh": "(H, H)", "bh": "(H,)", "Why": "(O, H)", "by": "(O,)"}
+    arrays = {}
+    for name, p in pairs.items():
+        arrays[name] = as_array(name, params[name])
+        check_shape(name, arrays[name], labels[name], tuple(p.shape))
+    with torch.no_grad():
+        for name, p in pairs.items():
+            p.copy_(torch.from_numpy(np.asarray(arrays[name])))
+        model.recurrent.bias_hh_l0.zero_()
+    return model
+
+
+def numpy_grads(model):
+    """The gradients of a ``cell="rnn"`` model as a dict with the NumPy names.
+
+    ``bh`` is the gradient on ``bias_ih_l0`` (equal to that on ``bias_hh_l0``).
+    Call after ``loss.backward()``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Same keys and shapes as :func:`rnnlib.models.init_params`.
+    """
+    pairs = _param_pairs(model)
+    if any(p.grad is None for p in pairs.values()):
+        raise ValueError("model has no gradients yet: call loss.backward() first")
+    return {name: p.grad.detach().cpu().numpy().copy() for name, p in pairs.items()}
+
+
+def _model_device(model):
+    return next(model.parameters()).device
+
+
+def predict(model, X, batch_size=1024):
+    """Outputs of ``model`` on ``X`` (N, T, D) without building a graph, shape (N, O)."""
+    batch_size = check_positive_int("batch_size", batch_size)
+    device = _model_device(model)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        outs = [model(X[i : i + batch_size].to(device)) for i in range(0, len(X), batch_size)]
+    model.train(was_training)
+    return torch.cat(outs)
+
+
+def evaluate_loss(model, X, y, loss_fn):
+    """Mean loss of ``model`` on the whole data set ``(X, y)`` as a float."""
+    out = predict(model, X)  # (N, O)
+    if out.shape != y.shape:
+        raise ValueError(f"y must have shape (N, O) = {tuple(out.shape)}, got {tuple(y.shape)}")
+    return float(loss_fn(out, y.to(out.device)))
+
+
+def binary_accuracy(model, X, y):
+    """Fraction of sequences whose logit sign agrees with the 0/1 label ``y`` (N, O)."""
+    logits = predict(model, X)  # (N, O)
+    if logits.shape != y.shape:
+        raise ValueError(f"y must have shape (N, O) = {tuple(logits.shape)}, got {tuple(y.shape)}")
+    return float(((logits > 0) == (y.to(logits.device) > 0.5)).double().mean())
+
+
+def _batches(data):
+    """A re-iterable of (xb, yb) batches from a DataLoader or an (X, y) pair."""
+    if isinstance(data, tuple):
+        if len(data) != 2 or not all(isinstance(t, torch.Tensor) for t in data):
+            raise ValueError("data must be a DataLoader or a tuple (X, y) of tensors")
+        X, y = data
+        if X.ndim != 3 or y.ndim != 2 or len(X) != len(y):
+            raise ValueError(
+                f"data (X, y) must have shapes (N, T, D) and (N, O), "
+                f"got {tuple(X.shape)} and {tuple(y.shape)}"
+            )
+        return [data]  # one full batch per epoch
+    if isinstance(data, torch.utils.data.DataLoader):
+        return data
+    raise ValueError(f"data must be a DataLoader or a tuple (X, y), got {type(data).__name__}")
+
+
+def train_torch(
+    model,
+    data,
+    loss_fn,
+    optimizer,
+    *,
+    epochs=None,
+    steps=None,
+    clip=None,
+    val_data=None,
+    eval_every=None,
+    metrics=None,
+    progress=True,
+):
+    """Train ``model`` with the usual PyTorch loop, recording a history.
+
+    Each update: ``zero_grad``, forward, loss, ``backward``, optional clipping
+    with ``torch.nn.utils.clip_grad_norm_``, ``optimizer.step()``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps (N, T, D) to (N, O); trained in place.  Batches are moved to the
+        device of its parameters.
+    data : DataLoader or tuple (X, y)
+        Training batches; a tuple of tensors is one full batch per epoch.
+    loss_fn : callable
+        For example ``nn.BCEWithLogitsLoss()`` or ``nn.MSELoss()``.
+    optimizer : torch.optim.Optimizer
+    epochs : int, optional
+        Passes over ``data``.  Give exactly one of ``epochs`` and ``steps``.
+    steps : int, optional
+        Number of updates, cycling through ``data`` as often as needed.
+    clip : float, optional
+        Clip the gradients to this global norm.
+    val_data : tuple (X_val, y_val) of tensors, optional
+        Evaluated after every epoch, or every ``eval_every`` steps and at the end.
+    eval_every : int, optional
+        With ``steps``: updates between evaluations (default: ``steps // 20``).
+    metrics : dict of str to callable, optional
+        Extra ``fn(model, X_val, y_val) -> float`` recorded as ``"val_<name>"``,
+        for example ``{"acc": binary_accuracy}``.
+    progress : bool
+        Show a progress bar over updates.
+
+    Returns
+    -------
+    dict of str to list
+        ``loss`` and ``grad_norm`` (before clipping) of every update; with
+        ``val_data`` also ``eval_step`` (updates done), ``val_loss`` and one
+        list per metric.
+    """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if (epochs is None) == (steps is None):
+        raise ValueError("give exactly one of epochs and steps")
+    batches = _batches(data)
+    n_batches = len(batches)
+    if epochs is not None:
+        total = check_positive_int("epochs", epochs) * n_batches
+        every = n_batches
+    else:
+        total = check_positive_int("steps", steps)
+        every = check_positive_int("eval_every", eval_every or max(1, total // 20))
+    if clip is not None:
+        clip = check_positive_float("clip", clip)
+    metrics = dict(metrics or {})
+    if val_data is not None:
+        if not isinstance(val_data, tuple) or len(val_data) != 2:
+            raise ValueError("val_data must be a tuple (X_val, y_val) of tensors")
+    device = _model_device(model)
+    history = {"loss": [], "grad_norm": []}
+    if val_data is not None:
+        history.update({"eval_step": [], "val_loss": []})
+        history.update({"val_" + name: [] for name in metrics})
+
+    model.train()
+    step = 0
+    with tqdm(total=total, disable=not progress, desc="updates") as bar:
+        while step < total:
+            for xb, yb in batches:
+                xb, yb = xb.to(device), yb.to(device)  # (B, T, D), (B, O)
+                optimizer.zero_grad()
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                norm = nn.utils.clip_grad_norm_(
+                    model.parameters(), clip if clip is not None else float("inf")
+                )
+                optimizer.step()
+                step += 1
+                history["loss"].append(loss.item())
+                history["grad_norm"].append(float(norm))
+                bar.update(1)
+                if val_data is not None and (step % every == 0 or step == total):
+                    history["eval_step"].append(step)
+                    history["val_loss"].append(evaluate_loss(model, *val_data, loss_fn))
+                    for name, fn in metrics.items():
+                        history["val_" + name].append(float(fn(model, *val_data)))
+                    model.train()
+                if step == total:
+                    break
+    return history
