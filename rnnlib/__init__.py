@@ -10,6 +10,8 @@ data       synthetic data sets (sum-sign, adding problem)
 optim      SGD, Adam and gradient clipping over dicts of parameters
 models     a many-to-one NumPy RNN model
 train      the NumPy training loop
+gradients  Jacobian products through time, spectral radius, Pascanu et al. bounds
+widgets    interactive ipywidgets controls and the plain figures behind them
 """
 
 __version__ = "0.1.0"
