@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh clone (see README):
 #   make book   create .venv, install, build the website into _build/html
 #   make test   create .venv, install, run unit tests + notebooks (nbval) + the book build
+#               + the built site checked in headless Chromium (site-check)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: install book test unit nbval lint execute bench clean
+.PHONY: install browser site-check book test unit nbval lint execute bench clean student book-nosolutions check-nosolutions
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,11 +18,63 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# The website's JavaScript (MathJax, require.js, the widget manager), pinned in
+# web/package-lock.json and fetched once with npm, so that pages work offline.
+WEB_STAMP := web/static/vendor/VERSIONS.json
+$(WEB_STAMP): web/package-lock.json tools/web_assets.py
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's npm (needed once, to fetch the website's JavaScript)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  fi; }
+	$(PYTHON) tools/web_assets.py
+	touch $(WEB_STAMP)
+
+# Headless Chromium for `make site-check`: Debian's package, installed when we are root.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the website checks (make site-check)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "NOTE: chromium is not installed; 'make site-check' (part of 'make test') needs it."; \
+	  echo "      Install it with 'sudo apt-get install chromium' (Debian/Ubuntu), then re-run."; \
+	fi
+
+install: $(STAMP) $(WEB_STAMP) browser
 
 # Build the website from the notebooks' stored outputs (nbval proves they reproduce).
-book: install
+# The instructor guide links to the student versions of the assignments: `student` first.
+book: install student
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+
+# Student versions of the graded assignments: nbgrader removes the solutions and the
+# hidden tests from assignments/source/ into assignments/release/ (not committed), and
+# each assignment is zipped into assignments/downloads/ for the website's download links.
+# nbgrader calls `alembic` from PATH, hence the venv's bin first.
+ASSIGNMENT_SOURCES := $(sort $(wildcard assignments/source/*/*.ipynb))
+STUDENT_STAMP := assignments/downloads/.generated
+student: $(STUDENT_STAMP)
+$(STUDENT_STAMP): $(ASSIGNMENT_SOURCES) assignments/nbgrader_config.py $(STAMP)
+	rm -rf assignments/release assignments/downloads
+	cd assignments && PATH=$(abspath $(BIN)):$$PATH nbgrader generate_assignment "*" --no-db --log-level=WARN
+	mkdir -p assignments/downloads
+	cd assignments/release && for a in *; do ../../$(BIN)/python -m zipfile -c ../downloads/$$a.zip $$a; done
+	touch $@
+
+# The same website without the solutions of the exercises, for a class that grades them
+# (see book/instructor_guide.md), in _build/nosolutions/_build/html. _config.yml is not
+# edited: tools/nosolutions.py derives a copy with sphinx-exercise's hide_solutions.
+NOSOL := _build/nosolutions
+book-nosolutions: install student
+	$(BIN)/python tools/nosolutions.py config $(NOSOL)/_config.yml
+	$(BIN)/jupyter-book build . $(JB_FLAGS) --config $(NOSOL)/_config.yml --path-output $(NOSOL)
+
+# Proof that the solution-free site holds no solution text (needs both sites built).
+check-nosolutions:
+	$(BIN)/python tools/nosolutions.py check _build/html $(NOSOL)/_build/html
 
 lint: install
 	$(BIN)/ruff check .
@@ -32,11 +85,20 @@ unit: install
 nbval: install
 	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
 
-# Everything CI checks: lint, unit tests, every notebook under nbval (strict), the book.
-test: install
+# Everything CI checks: lint, unit tests (with the graded assignments), every notebook under
+# nbval (strict), the book, and the solution-free book checked against it.
+test: install student
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbval --nbval-current-env
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/site
+	$(MAKE) --no-print-directory book-nosolutions check-nosolutions
+
+# The built site in headless Chromium, offline: every page of _toc.yml renders its
+# headings, figures, maths and widgets, shows no traceback, search works; screenshots
+# go to _build/screenshots/. Needs a built site (`make book`); `make test` runs it.
+site-check: install
+	$(BIN)/python -m pytest -p no:cacheprovider tests/site
 
 # Re-execute notebooks and store their outputs (after changing a chapter).
 # Usage: make execute            (all notebooks)
@@ -45,6 +107,12 @@ NB ?= $(NOTEBOOKS)
 execute: install
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=300 $(NB)
+
+# Speed benchmarks (not part of `make test`: timings depend on the machine).
+# One BLAS thread: the matrices are tiny, and on a busy 2-core machine extra
+# BLAS threads only wait for each other (run without it to see the difference).
+bench: install
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.bench_numpy
 
 clean:
 	rm -rf _build

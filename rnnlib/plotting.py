@@ -197,3 +197,174 @@ def plot_hidden_states(hs, ax=None, kind="heatmap", title="Hidden state over tim
     ax.set_xlabel("time step t")
     ax.set_title(title)
     return ax
+
+
+# --- Chapters 3 and 4: the sequence classifier and minibatches ---------------
+
+
+def plot_train_test(
+    history, metric="acc", ax=None, val_label="test", best_epoch=None, title=None, logy=False
+):
+    """Plot a training curve and its held-out twin against the epoch.
+
+    Parameters
+    ----------
+    history : dict of str to sequence of float
+        From :func:`rnnlib.train.train`; needs ``history[metric]`` and
+        ``history["val_" + metric]`` of the same length.
+    metric : str
+        ``"acc"`` or ``"loss"`` (any key with a ``"val_"`` twin).
+    ax : matplotlib.axes.Axes, optional
+    val_label : str
+        Legend label of the held-out curve (``"test"`` or ``"validation"``).
+    best_epoch : int, optional
+        Draw a dashed vertical line at this epoch (counted from 1), for
+        example ``history["best_epoch"]`` after early stopping.
+    title : str, optional
+    logy : bool
+        Use a logarithmic y axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With two lines (three with ``best_epoch``).
+    """
+    if not isinstance(history, dict):
+        raise ValueError("history must be a dict from rnnlib.train.train")
+    for key in (metric, "val_" + metric):
+        if key not in history:
+            raise ValueError(f"history must contain {key!r}, got keys {sorted(history)}")
+    train_curve = as_array(f"history[{metric!r}]", history[metric])
+    check_shape(f"history[{metric!r}]", train_curve, "(epochs,)", (None,))
+    val_curve = as_array(f"history['val_{metric}']", history["val_" + metric])
+    check_shape(f"history['val_{metric}']", val_curve, "(epochs,)", train_curve.shape)
+    if best_epoch is not None:
+        best_epoch = check_positive_int("best_epoch", best_epoch)
+    ax = _get_ax(ax, (6.0, 3.6))
+    epochs = np.arange(1, train_curve.size + 1)
+    ax.plot(epochs, train_curve, lw=1.8, label="train")
+    ax.plot(epochs, val_curve, lw=1.8, label=val_label)
+    if best_epoch is not None:
+        ax.axvline(best_epoch, color="0.4", ls="--", lw=1.2, label=f"best epoch ({best_epoch})")
+    if logy:
+        ax.set_yscale("log")
+    names = {"acc": "accuracy", "loss": "loss"}
+    ax.set_xlabel("epoch")
+    name = names.get(metric, metric)
+    ax.set_ylabel(name)
+    ax.set_title(title if title is not None else f"{name}: train vs {val_label}")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def plot_sequence_predictions(X, y, proba, ax=None, title="Sequences and predicted probabilities"):
+    """Draw a few one-dimensional sequences side by side with their predictions.
+
+    Each sequence is a group of bars (blue above zero, orange below); above the
+    group: the sum, the label and the predicted probability of class 1, in
+    green when the thresholded prediction equals the label and red otherwise.
+
+    Parameters
+    ----------
+    X : ndarray, shape (K, T, 1)
+        The sequences.
+    y : ndarray, shape (K, 1)
+        Their labels (0 or 1).
+    proba : ndarray, shape (K, 1)
+        Predicted probability of class 1, for example from
+        :func:`rnnlib.models.predict_proba`.
+    ax : matplotlib.axes.Axes, optional
+    title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With ``K * T`` bars and ``K`` annotations.
+    """
+    X, y, proba = as_array("X", X), as_array("y", y), as_array("proba", proba)
+    check_shape("X", X, "(K, T, 1)", (None, None, 1))
+    K, T, _ = X.shape
+    check_shape("y", y, "(K, 1)", (K, 1))
+    check_shape("proba", proba, "(K, 1)", (K, 1))
+    ax = _get_ax(ax, (min(2.0 + 1.6 * K, 14.0), 3.6))
+    top = float(np.max(np.abs(X))) if X.size else 1.0
+    for k in range(K):
+        values = X[k, :, 0]
+        xs = k * (T + 2) + np.arange(T)
+        colors = np.where(values >= 0, "#3d85c6", "#e69138")
+        ax.bar(xs, values, width=0.8, color=colors)
+        correct = (proba[k, 0] > 0.5) == (y[k, 0] > 0.5)
+        ax.text(
+            xs.mean(),
+            1.15 * top,
+            f"sum {values.sum():+.2f}\ny = {y[k, 0]:.0f}, p = {proba[k, 0]:.2f}",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color="#38761d" if correct else "#cc0000",
+        )
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_ylim(-1.15 * top, 1.75 * top)
+    ax.set_xticks([k * (T + 2) + (T - 1) / 2 for k in range(K)], labels=[f"#{k}" for k in range(K)])
+    ax.set_xlabel(f"sequence (each group: its T = {T} values in time order)")
+    ax.set_ylabel("$x_t$")
+    ax.set_title(title)
+    return ax
+
+
+def plot_accuracy_grid(
+    scores,
+    row_values,
+    col_values,
+    ax=None,
+    row_label="batch size",
+    col_label="learning rate",
+    title="Test accuracy",
+    vmin=0.5,
+    vmax=1.0,
+):
+    """Heat map of a score over a grid of two hyperparameters, numbers written in.
+
+    Parameters
+    ----------
+    scores : ndarray, shape (R, C)
+        For example from :func:`rnnlib.train.batch_lr_grid`; NaN cells (runs
+        that diverged) are left blank and marked "diverged".
+    row_values : sequence, length R
+        Value of the first hyperparameter for every row.
+    col_values : sequence, length C
+        Value of the second hyperparameter for every column.
+    ax : matplotlib.axes.Axes, optional
+    row_label, col_label, title : str
+    vmin, vmax : float
+        Range of the colour scale.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one image, a colour bar and ``R * C`` cell labels.
+    """
+    scores = as_array("scores", scores)
+    check_shape("scores", scores, "(R, C)", (None, None))
+    R, C = scores.shape
+    if len(row_values) != R:
+        raise ValueError(f"row_values must have length R = {R}, got {len(row_values)}")
+    if len(col_values) != C:
+        raise ValueError(f"col_values must have length C = {C}, got {len(col_values)}")
+    ax = _get_ax(ax, (1.4 * C + 2.4, 0.8 * R + 1.6))
+    cmap = plt.get_cmap("viridis").with_extremes(bad="0.85")
+    image = ax.imshow(scores, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    for i in range(R):
+        for j in range(C):
+            value = scores[i, j]
+            text = "diverged" if np.isnan(value) else f"{value:.3f}"
+            bright = np.isnan(value) or value > vmin + 0.6 * (vmax - vmin)
+            ax.text(j, i, text, ha="center", va="center", color="black" if bright else "white")
+    ax.set_xticks(np.arange(C), labels=[f"{v:g}" for v in col_values])
+    ax.set_yticks(np.arange(R), labels=[f"{v:g}" for v in row_values])
+    ax.set_xlabel(col_label)
+    ax.set_ylabel(row_label)
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax)
+    return ax

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from tqdm.auto import tqdm
 
 from rnnlib._check import as_array, check_positive_float, check_positive_int, check_rng
-from rnnlib.models import LOSSES, accuracy, loss_and_grads, model_forward
+from rnnlib.losses import sigmoid
+from rnnlib.models import LOSSES, loss_and_grads, model_forward
 from rnnlib.optim import adam_init, adam_step, clip_grad_norm, global_norm, sgd_step
 
 OPTIMIZERS = ("sgd", "adam")
@@ -20,10 +23,10 @@ def evaluate(params, X, y, loss="bce"):
     dict
         ``{"loss": float}`` plus ``"acc"`` for BCE.
     """
-    out, _ = model_forward(params, X)
+    out, _ = model_forward(params, X)  # (N, O); one forward pass serves both numbers
     result = {"loss": LOSSES[loss](out, y)[0]}
-    if loss == "bce":
-        result["acc"] = accuracy(params, X, y)
+    if loss == "bce":  # the same rule as rnnlib.models.accuracy, on the same outputs
+        result["acc"] = float(np.mean((sigmoid(out) > 0.5) == (y > 0.5)))
     return result
 
 
@@ -42,6 +45,7 @@ def train(
     y_val=None,
     clip=None,
     progress=True,
+    patience=None,
 ):
     """Train the many-to-one model of :mod:`rnnlib.models` with minibatches.
 
@@ -67,6 +71,10 @@ def train(
         Clip every gradient to this global norm.
     progress : bool
         Show a progress bar over epochs.
+    patience : int, optional
+        Early stopping (needs ``X_val``/``y_val``): stop once ``val_loss`` has
+        not improved for ``patience`` epochs in a row, and return the
+        parameters of the epoch with the lowest ``val_loss``.
 
     Returns
     -------
@@ -76,7 +84,9 @@ def train(
         Per epoch: ``loss`` (and ``acc`` for BCE) on the training data after
         the epoch, ``grad_norm`` (largest global gradient norm in the epoch,
         before clipping), and ``val_loss``/``val_acc`` when validation data is
-        given.
+        given.  With ``patience``, also ``best_epoch`` (an int, counted from
+        1): the epoch whose parameters are returned; the lists cover every
+        epoch run, including those after the best one.
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
@@ -96,11 +106,16 @@ def train(
         clip = check_positive_float("clip", clip)
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together")
+    if patience is not None:
+        patience = check_positive_int("patience", patience)
+        if X_val is None:
+            raise ValueError("patience (early stopping) needs X_val and y_val")
+    best = {"loss": np.inf, "epoch": 0, "params": params}
 
     state = adam_init(params) if optimizer == "adam" else None
     history = {"loss": [], "grad_norm": []}
     N = X.shape[0]
-    for _ in tqdm(range(epochs), disable=not progress, desc="epochs"):
+    for epoch in tqdm(range(1, epochs + 1), disable=not progress, desc="epochs"):
         order = rng.permutation(N) if rng is not None else np.arange(N)
         largest = 0.0
         for start in range(0, N, batch_size):
@@ -121,4 +136,80 @@ def train(
         if X_val is not None:
             for key, value in evaluate(params, X_val, y_val, loss).items():
                 history.setdefault("val_" + key, []).append(value)
+        if patience is not None:
+            if history["val_loss"][-1] < best["loss"]:
+                best = {"loss": history["val_loss"][-1], "epoch": epoch, "params": params}
+            elif epoch - best["epoch"] >= patience:
+                break
+    if patience is not None:
+        history["best_epoch"] = best["epoch"]
+        return best["params"], history
     return params, history
+
+
+def batch_lr_grid(
+    params, X, y, X_val, y_val, *, batch_sizes, lrs, epochs, seed, optimizer="sgd", loss="bce"
+):
+    """Train one model per (batch size, learning rate) pair and score it.
+
+    Every run starts from the same ``params`` and shuffles with
+    ``np.random.default_rng(seed)``, so the runs differ only in the two
+    hyperparameters.
+
+    Parameters
+    ----------
+    params : dict
+        Initial parameters (not modified).
+    X : ndarray, shape (N, T, D)
+    y : ndarray, shape (N, O)
+    X_val : ndarray, shape (M, T, D)
+    y_val : ndarray, shape (M, O)
+        Data on which every trained model is scored.
+    batch_sizes : sequence of int
+        Rows of the grid.
+    lrs : sequence of float
+        Columns of the grid.
+    epochs : int
+        Epochs of every run.
+    seed : int
+        Seed of the shuffling generator of every run.
+    optimizer : {"sgd", "adam"}
+    loss : {"bce", "mse"}
+
+    Returns
+    -------
+    ndarray, shape (len(batch_sizes), len(lrs))
+        Accuracy on ``(X_val, y_val)`` for ``loss="bce"``, loss for ``"mse"``.
+        A run whose loss became NaN scores NaN.
+    """
+    batch_sizes, lrs = list(batch_sizes), list(lrs)
+    if not batch_sizes or not lrs:
+        raise ValueError("batch_sizes and lrs must be non-empty sequences")
+    for b in batch_sizes:
+        check_positive_int("batch_sizes entry", b)
+    for lr in lrs:
+        check_positive_float("lrs entry", lr)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    metric = "val_acc" if loss == "bce" else "val_loss"
+    scores = np.empty((len(batch_sizes), len(lrs)))
+    for i, b in enumerate(batch_sizes):
+        for j, lr in enumerate(lrs):
+            with np.errstate(over="ignore", invalid="ignore"):
+                _, hist = train(
+                    params,
+                    X,
+                    y,
+                    loss=loss,
+                    optimizer=optimizer,
+                    lr=lr,
+                    epochs=epochs,
+                    batch_size=b,
+                    rng=np.random.default_rng(seed),
+                    X_val=X_val,
+                    y_val=y_val,
+                    progress=False,
+                )
+            diverged = not np.isfinite(hist["val_loss"][-1])
+            scores[i, j] = np.nan if diverged else hist[metric][-1]
+    return scores

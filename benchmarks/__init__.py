@@ -1,0 +1,1 @@
+"""Speed benchmarks of the course's training loops (run with ``make bench``)."""
