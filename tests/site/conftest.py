@@ -1,0 +1,59 @@
+"""Fixtures for the checks of the built website (``make site-check``).
+
+These tests need the HTML that ``jupyter-book build`` writes to ``_build/html`` and a
+Chromium, so they are collected only when this folder is named on the command line
+(``pytest tests/site``), never by a plain ``pytest`` or ``pytest tests``. When they are
+collected, a missing site or browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sitecheck import ROOT, SiteServer, run_probe
+
+HERE = Path(__file__).resolve().parent
+
+
+def _named_on_command_line(config) -> bool:
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == HERE or HERE in path.parents:
+            return True
+    return False
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.name.startswith("test_") and not _named_on_command_line(config):
+        return True
+    return None
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    html = ROOT / "_build" / "html"
+    if not (html / "index.html").is_file():
+        pytest.fail(f"no built site in {html}: run `make book` first")
+    return html
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.fail("chromium not found: run `make install` as root, or `apt-get install chromium`")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def server(site_dir):
+    with SiteServer(site_dir) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def probe(server, chromium):
+    """Every page of the table of contents, opened in Chromium once, as dicts by file."""
+    return run_probe(server, chromium)

@@ -1,0 +1,50 @@
+"""tools/course_map.py: the landing page's course map matches the table of contents."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("course_map", ROOT / "tools" / "course_map.py")
+course_map = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(course_map)
+
+
+def test_outline_follows_the_toc():
+    outline = course_map.course_outline()
+    assert outline[0]["caption"] == "Getting started"
+    assert all(part["chapters"] for part in outline)
+    n_files = sum(len(part["chapters"]) for part in outline)
+    toc_text = (ROOT / "_toc.yml").read_text()
+    assert n_files == toc_text.count("- file:")
+
+
+def test_page_title_reads_the_first_heading(tmp_path):
+    (tmp_path / "page.md").write_text("Intro line\n# The title\n## Not this\n")
+    assert course_map.page_title(tmp_path, "page") == "The title"
+    assert course_map.page_title(tmp_path, "missing_page") == "missing page"
+
+
+def test_script_writes_a_png_with_the_outline(tmp_path):
+    out = course_map.main(["--out", str(tmp_path / "map.png")])
+    with Image.open(out) as img:
+        assert img.format == "PNG"
+        assert img.size[0] > 400 and img.size[1] > 200
+        stored = json.loads(img.info[course_map.METADATA_KEY])
+    assert stored == course_map.course_outline()
+
+
+def test_script_reproduces_the_committed_course_map(tmp_path):
+    """Redrawn from the outline stored in it, the committed PNG comes out pixel for pixel.
+
+    Whether that outline is still the table of contents is checked on the built site
+    (tests/site), after the chapters of a change are in place.
+    """
+    with Image.open(course_map.OUT) as img:
+        outline = json.loads(img.info[course_map.METADATA_KEY])
+        committed = img.convert("RGB").tobytes()
+    fresh = course_map.render(outline, tmp_path / "map.png")
+    with Image.open(fresh) as img:
+        assert img.convert("RGB").tobytes() == committed
