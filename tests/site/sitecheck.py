@@ -173,6 +173,10 @@ function report(w, d) {
     search_results: results ? all('#search-results li').length : null,
     search_summary: results ? text(results).slice(0, 200) : null,
     require_loaded: typeof w.requirejs === 'function',
+    first_widget_y: (() => {
+      const el = d.querySelector('.widget-slider, .widget-hslider, .jupyter-widgets');
+      return el ? Math.round(el.getBoundingClientRect().top + w.scrollY) : null;
+    })(),
   };
 }
 (async () => {

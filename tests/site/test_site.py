@@ -5,6 +5,8 @@ Run by ``make site-check`` (part of ``make test``) after ``jupyter-book build``.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 
 import numpy as np
@@ -144,3 +146,30 @@ def test_screenshot(server, chromium, file, name):
         assert img.size == (1280, 2000)
         pixels = np.asarray(img.convert("L"), dtype=float)
     assert pixels.std() > 10, f"{name} looks blank"
+
+
+def test_course_map_matches_the_table_of_contents(site_dir):
+    spec = importlib.util.spec_from_file_location("course_map", ROOT / "tools" / "course_map.py")
+    course_map = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course_map)
+    with Image.open(site_dir / "_images" / "course_map.png") as img:
+        drawn = json.loads(img.info[course_map.METADATA_KEY])
+    assert drawn == course_map.course_outline(), (
+        "the course map is out of date: run `python tools/course_map.py`, commit "
+        "book/images/course_map.png and rebuild"
+    )
+
+
+def test_screenshot_of_the_widgets(probe, server, chromium):
+    """The vanishing-gradients chapter around its first widget, as a reader sees it."""
+    if VANISHING not in FILES:
+        assert not (ROOT / f"{VANISHING}.ipynb").exists()
+        return
+    y = report_for(probe, VANISHING)["first_widget_y"]
+    assert y is not None, "no rendered widget on the vanishing-gradients page"
+    tall = screenshot(server, chromium, VANISHING, SCREENSHOTS / "vanishing_full.png",
+                      size=(1280, y + 1200))
+    with Image.open(tall) as img:
+        crop = img.crop((0, max(0, y - 300), 1280, y + 1100))
+    crop.save(SCREENSHOTS / "vanishing_gradients_widgets.png")
+    assert np.asarray(crop.convert("L"), dtype=float).std() > 10, "the widget area is blank"
