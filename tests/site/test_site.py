@@ -173,3 +173,11 @@ def test_screenshot_of_the_widgets(probe, server, chromium):
         crop = img.crop((0, max(0, y - 300), 1280, y + 1100))
     crop.save(SCREENSHOTS / "vanishing_gradients_widgets.png")
     assert np.asarray(crop.convert("L"), dtype=float).std() > 10, "the widget area is blank"
+
+
+def test_readme_pictures_exist():
+    readme = (ROOT / "README.md").read_text()
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", readme)
+    assert pictures, "the README shows no picture of the site"
+    for path in pictures:
+        assert (ROOT / path).is_file(), f"README.md shows {path}, which does not exist"
