@@ -12,8 +12,8 @@ Two commands, used by ``make book-nosolutions`` and ``make check-nosolutions``::
     python tools/nosolutions.py check WITH_DIR WITHOUT_DIR
         Compare the HTML of the normal site (WITH_DIR) with the solution-free one
         (WITHOUT_DIR). Fail unless the normal site has solutions, the other has the same
-        exercises but no solution element, and no distinctive sentence of any solution
-        appears in any file of the solution-free site.
+        exercises but no solution element and no link to a source notebook, and no
+        distinctive sentence of any solution appears in any file of the solution-free site.
 """
 
 from __future__ import annotations
@@ -43,6 +43,30 @@ VOID = {
     "source",
     "track",
     "wbr",
+}
+BLOCK = {
+    "p",
+    "div",
+    "pre",
+    "li",
+    "ul",
+    "ol",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "blockquote",
+    "dt",
+    "dd",
+    "figure",
 }
 MIN_FRAGMENT = 24  # characters: shorter lines ("Solution to Exercise 2") are not distinctive
 
@@ -89,7 +113,13 @@ class _PageText(HTMLParser):
     def _inside_solution(self):
         return any(sol for _, sol in self.stack)
 
+    def _break(self, tag):
+        """End the current line of a solution's text at the edges of block elements."""
+        if tag in BLOCK and self._inside_solution():
+            self.solutions[-1].append("\n")
+
     def handle_starttag(self, tag, attrs):
+        self._break(tag)
         if tag in VOID:
             return
         classes = (dict(attrs).get("class") or "").split()
@@ -104,6 +134,7 @@ class _PageText(HTMLParser):
         self.stack.append((tag, is_solution))
 
     def handle_endtag(self, tag):
+        self._break(tag)
         if tag in VOID:
             return
         while self.stack:
@@ -133,15 +164,18 @@ def parse_page(html: str) -> _PageText:
     return parser
 
 
-def distinctive_fragments(page: _PageText) -> list[str]:
-    """Lines of the page's solutions long enough, and absent from the rest of the page."""
-    outside = _normalise(" ".join(page.outside))
+def distinctive_fragments(pages: list[_PageText]) -> list[str]:
+    """Lines of the pages' solutions that are long enough and appear nowhere else in the
+    site (an import line shared with other cells is not evidence of a leak)."""
+    outside = " ".join(_normalise(" ".join(page.outside)) for page in pages)
     fragments = []
-    for pieces in page.solutions:
-        for line in "".join(pieces).splitlines():
-            line = _normalise(line)
-            if len(line) >= MIN_FRAGMENT and line not in outside:
-                fragments.append(line)
+    for page in pages:
+        for pieces in page.solutions:
+            text = "".join(pieces)
+            for line in re.split(r"\n|(?<=[.!?:;])\s+", text):  # lines and sentences
+                line = _normalise(line)
+                if len(line) >= MIN_FRAGMENT and line not in outside and line not in fragments:
+                    fragments.append(line)
     return fragments
 
 
@@ -167,19 +201,23 @@ def check(with_dir: Path, without_dir: Path) -> list[str]:
     for d in (with_dir, without_dir):
         if not (d / "index.html").is_file():
             return [f"no built site in {d}: build both sites first"]
-    problems, fragments, counts = [], {}, defaultdict(int)
+    problems, counts = [], defaultdict(int)
+    pages = {}
     for page_path in sorted(with_dir.rglob("*.html")):
-        page = parse_page(page_path.read_text(encoding="utf-8"))
         rel = str(page_path.relative_to(with_dir))
+        pages[rel] = page = parse_page(page_path.read_text(encoding="utf-8"))
         for name, n in page.counts.items():
             counts[name, rel] += n
-        for fragment in distinctive_fragments(page):
-            fragments.setdefault(fragment, rel)
         other = without_dir / rel
         if page.counts["solution"] and not other.is_file():
             problems.append(f"{rel} has solutions but no page in the solution-free site")
         elif other.is_file():
-            other_page = parse_page(other.read_text(encoding="utf-8"))
+            other_html = other.read_text(encoding="utf-8")
+            other_page = parse_page(other_html)
+            for link in sorted(set(re.findall(r'href="([^"]*\.ipynb[^"]*)"', other_html))):
+                problems.append(
+                    f"{rel} links to a source notebook, which holds the solutions: {link}"
+                )
             if other_page.counts["solution"]:
                 problems.append(
                     f"{rel}: {other_page.counts['solution']} solution element(s) "
@@ -191,6 +229,11 @@ def check(with_dir: Path, without_dir: Path) -> list[str]:
                     f"normal site but {other_page.counts['exercise']} without "
                     "solutions"
                 )
+    fragments = {}  # distinctive sentence -> the page of its solution
+    for fragment in distinctive_fragments(list(pages.values())):
+        fragments[fragment] = next(
+            rel for rel, page in pages.items() if fragment in distinctive_fragments([page])
+        )
     n_solutions = sum(n for (name, _), n in counts.items() if name == "solution")
     if n_solutions == 0 or not fragments:
         problems.append(
