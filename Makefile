@@ -118,4 +118,4 @@ bench: install
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.run_all
 
 clean:
-	rm -rf _build
+	rm -rf _build assignments/release assignments/downloads
