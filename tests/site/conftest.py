@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sitecheck import ROOT, SiteServer, run_probe
+from sitecheck import SITE_HTML, SiteServer, run_probe
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,7 +33,7 @@ def pytest_ignore_collect(collection_path, config):
 
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
-    html = ROOT / "_build" / "html"
+    html = SITE_HTML
     if not (html / "index.html").is_file():
         pytest.fail(f"no built site in {html}: run `make book` first")
     return html

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -26,7 +27,11 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+# The site and table of contents to check; the environment variables are for checking
+# another build (e.g. `jupyter-book build . --toc T --path-output D`).
+SITE_HTML = Path(os.environ.get("SITE_CHECK_HTML", ROOT / "_build" / "html"))
+TOC = Path(os.environ.get("SITE_CHECK_TOC", ROOT / "_toc.yml"))
+SCREENSHOTS = SITE_HTML.parent / "screenshots"
 PROBE_PATH = "/__probe__.html"
 SEARCH_WORD = "gradient"
 CHROMIUM_FLAGS = [
@@ -52,9 +57,9 @@ WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 
 
 # ----------------------------------------------------------------- the book's pages
-def toc_files(root: Path = ROOT) -> list[str]:
+def toc_files(toc_path: Path = TOC) -> list[str]:
     """Return the root page and every chapter listed in ``_toc.yml``, in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    toc = yaml.safe_load(Path(toc_path).read_text())
     files = [toc["root"]]
 
     def walk(entries):

@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
 from sitecheck import (
     ROOT,
@@ -181,3 +182,21 @@ def test_readme_pictures_exist():
     assert pictures, "the README shows no picture of the site"
     for path in pictures:
         assert (ROOT / path).is_file(), f"README.md shows {path}, which does not exist"
+
+
+@pytest.mark.parametrize("file", [f for f in FILES if f.startswith("notebooks/")])
+def test_launch_and_download_buttons_come_from_the_repository_url(site_dir, file):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]["url"].rstrip("/")
+    owner_name = repo.removeprefix("https://github.com/")
+    branch = config["repository"]["branch"]
+    text = (site_dir / f"{file}.html").read_text()
+    assert f"{repo}/edit/{branch}/{file}.ipynb" in text
+    if config["launch_buttons"].get("binderhub_url"):
+        binder = config["launch_buttons"]["binderhub_url"].rstrip("/")
+        assert f"{binder}/v2/gh/{owner_name}/{branch}?urlpath=lab/tree/{file}.ipynb" in text
+    if config["launch_buttons"].get("colab_url"):
+        colab = config["launch_buttons"]["colab_url"].rstrip("/")
+        assert f"{colab}/github/{owner_name}/blob/{branch}/{file}.ipynb" in text
+    assert f"_sources/{file}.ipynb" in text, "no download button for the notebook"
+    assert (site_dir / "_sources" / f"{file}.ipynb").is_file()
