@@ -154,7 +154,12 @@ function report(w, d) {
   const all = sel => Array.from(d.querySelectorAll(sel));
   const textOf = (el, sel) => el.querySelector(sel) ? text(el.querySelector(sel)) : null;
   const mathEls = all('span.math, div.math');
-  const outputs = all('.cell_output').filter(el => !el.closest('.tag_raises-exception'));
+  const outputs = all('.cell_output').map(el => {
+    const cell = el.closest('.cell');
+    const input = cell ? cell.querySelector('.cell_input') : null;
+    return {text: text(el), code: input ? (input.textContent || '') : '',
+            classes: cell ? cell.className : ''};
+  });
   const results = d.getElementById('search-results');
   return {
     url: w.location.pathname + w.location.search,
@@ -174,7 +179,7 @@ function report(w, d) {
     widgets: all('.jupyter-widgets').length,
     sliders: all('.widget-slider, .widget-hslider').length,
     widget_errors: all('.jupyter-widgets-error-widget').map(text),
-    outputs: outputs.map(text),
+    outputs: outputs,
     search_results: results ? all('#search-results li').length : null,
     search_summary: results ? text(results).slice(0, 200) : null,
     require_loaded: typeof w.requirejs === 'function',
@@ -326,11 +331,28 @@ def screenshot(server: SiteServer, exe: str, file: str, out: Path,
     return out
 
 
-def error_lines(texts: list[str]) -> list[str]:
-    """The lines of cell outputs that look like an error, a traceback or a warning."""
+# A cell that shows an error on purpose: tagged so, or catching it in its own code
+# (`except ...:` then printing the message, `warnings.catch_warnings`, `pytest.raises`).
+EXEMPT_TAGS = ("tag_raises-exception", "tag_shows-errors")
+CATCHES = re.compile(r"\bexcept\b|catch_warnings|pytest\.raises")
+
+
+def deliberate(output: dict) -> bool:
+    classes = output.get("classes", "").split()
+    return any(tag in classes for tag in EXEMPT_TAGS) or bool(CATCHES.search(output["code"]))
+
+
+def error_lines(outputs: list[dict]) -> list[str]:
+    """Lines of cell outputs that look like an error, a traceback or a warning.
+
+    ``outputs`` are the probe's ``{"text", "code", "classes"}`` records; outputs of cells
+    that show an error deliberately (see :func:`deliberate`) are left out.
+    """
     found = []
-    for text in texts:
-        for line in text.splitlines():
+    for output in outputs:
+        if deliberate(output):
+            continue
+        for line in output["text"].splitlines():
             if any(p.search(line) for p in ERROR_PATTERNS):
                 found.append(line.strip()[:200])
     return found

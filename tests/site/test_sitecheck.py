@@ -1,0 +1,64 @@
+"""The site check's own helpers: they must flag what is wrong and nothing else."""
+
+from sitecheck import broken_local_links, console_errors, error_lines, toc_files
+
+
+def out(text, code="print(x)", classes="cell docutils container"):
+    return {"text": text, "code": code, "classes": classes}
+
+
+def test_error_lines_flag_tracebacks_errors_and_warnings():
+    outputs = [
+        out("Traceback (most recent call last):\n  File ..."),
+        out("NameError: name 'x' is not defined"),
+        out("/x.py:3: UserWarning: something"),
+        out("ValueError : spaced"),
+    ]
+    assert len(error_lines(outputs)) == 4
+
+
+def test_error_lines_leave_ordinary_numbers_alone():
+    outputs = [out("max relative error: 3.1e-10\nmean squared error 0.02\nErrors: 0")]
+    assert error_lines(outputs) == []
+
+
+def test_deliberate_errors_are_exempt():
+    shown = "ValueError: x must have shape (N, T, D)"
+    catching = "try:\n    f()\nexcept ValueError as e:\n    print(e)"
+    assert error_lines([out(shown, code=catching)]) == []
+    assert error_lines([out(shown, classes="cell tag_shows-errors docutils")]) == []
+    assert error_lines([out(shown, classes="cell tag_raises-exception docutils")]) == []
+    assert error_lines([out(shown)]) == [shown]
+
+
+def test_broken_local_links(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<a href="b.html#x">ok</a><img src="missing.png"><a href="https://example.org/">x</a>'
+        '<a href="../outside.html">out</a><a href="mailto:a@b.c">m</a>'
+    )
+    (tmp_path / "b.html").write_text("")
+    assert broken_local_links(tmp_path, tmp_path / "a.html") == ["../outside.html", "missing.png"]
+
+
+def test_console_errors_keep_only_unknown_uncaught_errors_of_the_site():
+    origin = "http://127.0.0.1:8000"
+    stderr = "\n".join([
+        f'INFO:CONSOLE:1] "Uncaught TypeError: boom", source: {origin}/a.html (1)',
+        f'INFO:CONSOLE:1] "Uncaught SyntaxError: Identifier \'THEBE_JS_URL\' has already been '
+        f'declared", source: {origin}/a.html (60)',
+        'INFO:CONSOLE:1] "Uncaught TypeError: other", source: http://elsewhere/x.js (1)',
+        f'INFO:CONSOLE:1] "just a log", source: {origin}/a.html (1)',
+    ])
+    errors = console_errors(stderr, origin)
+    assert len(errors) == 1 and "boom" in errors[0]
+
+
+def test_toc_files_lists_root_then_chapters_in_order(tmp_path):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text(
+        "format: jb-book\nroot: intro\nparts:\n"
+        "  - caption: A\n    chapters:\n      - file: a1\n        sections:\n"
+        "          - file: a1s\n      - file: a2\n"
+        "  - caption: B\n    chapters:\n      - file: b1\n"
+    )
+    assert toc_files(toc) == ["intro", "a1", "a1s", "a2", "b1"]
