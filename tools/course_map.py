@@ -54,8 +54,8 @@ def course_outline(root: Path = ROOT) -> list[dict]:
     """Return the parts of ``_toc.yml`` with their chapters' titles.
 
     Each part is ``{"caption": str, "chapters": [title, ...], "path": bool}``; ``path`` is
-    True for the first part and for parts made of notebooks (the reading path), False for
-    reference parts, whose pages are drawn without arrows.
+    True for the first part and for parts with chapters under ``notebooks/`` (the reading
+    path), False for reference parts, whose pages are drawn without arrows.
     """
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     outline = []
@@ -65,7 +65,7 @@ def course_outline(root: Path = ROOT) -> list[dict]:
             outline.append({
                 "caption": part["caption"],
                 "chapters": [page_title(root, f) for f in files],
-                "path": not outline or any((root / f"{f}.ipynb").exists() for f in files),
+                "path": not outline or any(f.startswith("notebooks/") for f in files),
             })
     return outline
 
