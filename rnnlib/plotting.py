@@ -249,6 +249,7 @@ def plot_train_test(
     if logy:
         ax.set_yscale("log")
     names = {"acc": "accuracy", "loss": "loss"}
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set_xlabel("epoch")
     name = names.get(metric, metric)
     ax.set_ylabel(name)

@@ -35,6 +35,8 @@ def test_plot_train_test_draws_both_curves():
     np.testing.assert_allclose(lines[1].get_ydata(), h["val_acc"])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "test"]
     assert ax.get_ylabel() == "accuracy" and ax.get_xlabel() == "epoch"
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())  # whole epochs only
 
 
 def test_plot_train_test_best_epoch_logy_and_given_axes():
