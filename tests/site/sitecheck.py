@@ -157,7 +157,12 @@ function report(w, d) {
   const outputs = all('.cell_output').map(el => {
     const cell = el.closest('.cell');
     const input = cell ? cell.querySelector('.cell_input') : null;
-    return {text: text(el), code: input ? (input.textContent || '') : '',
+    const parts = Array.from(el.querySelectorAll('div.output')).map(o => ({
+      kind: o.classList.contains('traceback') ? 'error'
+          : o.classList.contains('stderr') ? 'stderr'
+          : o.classList.contains('stream') ? 'stdout' : 'other',
+      text: text(o)}));
+    return {text: text(el), parts: parts, code: input ? (input.textContent || '') : '',
             classes: cell ? cell.className : ''};
   });
   const results = d.getElementById('search-results');
@@ -345,16 +350,24 @@ def deliberate(output: dict) -> bool:
 def error_lines(outputs: list[dict]) -> list[str]:
     """Lines of cell outputs that look like an error, a traceback or a warning.
 
-    ``outputs`` are the probe's ``{"text", "code", "classes"}`` records; outputs of cells
-    that show an error deliberately (see :func:`deliberate`) are left out.
+    ``outputs`` are the probe's records ``{"text", "parts", "code", "classes"}``, one per
+    cell output area; ``parts`` are its output blocks with their kind (``stdout``,
+    ``stderr``, ``error``, ``other``). Every pattern applies to errors, stderr (where
+    Python's warnings go) and rich outputs. Text that a cell *printed* (stdout) is checked
+    for tracebacks only: a line such as ``ValueError: ...`` on stdout was printed on
+    purpose by the cell's own code. Cells that show an error deliberately (see
+    :func:`deliberate`) are left out altogether.
     """
     found = []
     for output in outputs:
         if deliberate(output):
             continue
-        for line in output["text"].splitlines():
-            if any(p.search(line) for p in ERROR_PATTERNS):
-                found.append(line.strip()[:200])
+        parts = output.get("parts") or [{"kind": "other", "text": output["text"]}]
+        for part in parts:
+            patterns = ERROR_PATTERNS[:1] if part["kind"] == "stdout" else ERROR_PATTERNS
+            for line in part["text"].splitlines():
+                if any(p.search(line) for p in patterns):
+                    found.append(line.strip()[:200])
     return found
 
 

@@ -3,8 +3,17 @@
 from sitecheck import broken_local_links, console_errors, error_lines, toc_files
 
 
-def out(text, code="print(x)", classes="cell docutils container"):
-    return {"text": text, "code": code, "classes": classes}
+def out(text, code="print(x)", classes="cell docutils container", kind="stderr"):
+    return {"text": text, "parts": [{"kind": kind, "text": text}], "code": code,
+            "classes": classes}
+
+
+def test_printed_error_messages_are_deliberate_but_printed_tracebacks_are_not():
+    printed = "ValueError: x must have shape (N, T, D)"
+    assert error_lines([out(printed, kind="stdout")]) == []
+    assert error_lines([out(printed, kind="error")]) == [printed]
+    traceback = "Traceback (most recent call last):"
+    assert error_lines([out(traceback, kind="stdout")]) == [traceback]
 
 
 def test_error_lines_flag_tracebacks_errors_and_warnings():
