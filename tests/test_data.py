@@ -10,6 +10,7 @@ from rnnlib.data import (
     sum_sign_splits,
     sum_sign_test_set,
 )
+from rnnlib.models import accuracy
 
 
 def test_sum_sign_shapes_labels_and_determinism():
@@ -77,3 +78,18 @@ def test_sum_sign_splits_bad_arguments():
         sum_sign_splits(10, seed=1.5)
     with pytest.raises(ValueError, match="seed must differ from SUM_SIGN_TEST_SEED"):
         sum_sign_splits(10, seed=SUM_SIGN_TEST_SEED)
+
+
+def test_sum_sign_test_set_is_solved_by_a_hand_built_one_unit_rnn():
+    # Chapter 3, exercise ex-ch03-hand-built: h_t ~ h_{t-1} + 0.01 x_t keeps a running sum.
+    X, y = sum_sign_test_set()
+    params = {
+        "Wxh": np.array([[0.01]]),
+        "Whh": np.array([[1.0]]),
+        "bh": np.zeros(1),
+        "Why": np.array([[100.0]]),
+        "by": np.zeros(1),
+    }
+    assert accuracy(params, X, y) == 1.0
+    params_wrong_sign = {**params, "Why": np.array([[-100.0]])}
+    assert accuracy(params_wrong_sign, X, y) == 0.0
