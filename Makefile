@@ -12,9 +12,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
 .PHONY: install browser site-check book test unit nbval lint execute bench clean student book-nosolutions check-nosolutions
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -76,13 +76,13 @@ book-nosolutions: install student
 check-nosolutions:
 	$(BIN)/python tools/nosolutions.py check _build/html $(NOSOL)/_build/html
 
-lint: install
+lint: $(STAMP)
 	$(BIN)/ruff check .
 
-unit: install
+unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
-nbval: install
+nbval: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
 
 # Everything CI checks: lint, unit tests (with the graded assignments), every notebook under
@@ -104,7 +104,7 @@ site-check: install
 # Usage: make execute            (all notebooks)
 #        make execute NB=notebooks/01_smallest_rnn.ipynb
 NB ?= $(NOTEBOOKS)
-execute: install
+execute: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=300 $(NB)
 
@@ -114,7 +114,7 @@ execute: install
 # `make bench` prints, from one run, the table of every benchmark and the ratios between
 # them (benchmarks/run_all.py: per-example vs minibatch NumPy, NumPy vs PyTorch on CPU).
 # The single benchmarks: `python -m benchmarks.bench_numpy`, `python -m benchmarks.bench_torch`.
-bench: install
+bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.run_all
 
 clean:
