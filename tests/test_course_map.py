@@ -27,6 +27,22 @@ def test_page_title_reads_the_first_heading(tmp_path):
     assert course_map.page_title(tmp_path, "missing_page") == "missing page"
 
 
+def test_numbered_parts_continue_one_chapter_count(tmp_path):
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n"
+        "  - caption: Start\n    chapters:\n      - file: setup\n"
+        "  - caption: A\n    numbered: 1\n    chapters:\n      - file: a1\n      - file: a2\n"
+        "  - caption: B\n    numbered: true\n    chapters:\n      - file: b1\n"
+        "  - caption: Reference\n    chapters:\n      - file: ref\n"
+    )
+    for name in ("setup", "a1", "a2", "b1", "ref"):
+        (tmp_path / f"{name}.md").write_text(f"# Title {name}\n")
+    outline = course_map.course_outline(tmp_path)
+    assert [part["chapters"] for part in outline] == [
+        ["Title setup"], ["1. Title a1", "2. Title a2"], ["3. Title b1"], ["Title ref"],
+    ]
+
+
 def test_script_writes_a_png_with_the_outline(tmp_path):
     out = course_map.main(["--out", str(tmp_path / "map.png")])
     with Image.open(out) as img:

@@ -55,16 +55,24 @@ def course_outline(root: Path = ROOT) -> list[dict]:
 
     Each part is ``{"caption": str, "chapters": [title, ...], "path": bool}``; ``path`` is
     True for the first part and for parts with chapters under ``notebooks/`` (the reading
-    path), False for reference parts, whose pages are drawn without arrows.
+    path), False for reference parts, whose pages are drawn without arrows. Chapters of
+    ``numbered`` parts get the number the website shows, "3. A sequence classifier": one
+    count that continues from numbered part to numbered part (Jupyter Book's default
+    ``use_multitoc_numbering``).
     """
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     outline = []
+    number = 0  # chapters numbered so far
     for part in toc.get("parts", []):
         files = [ch["file"] for ch in part.get("chapters") or []]
+        titles = [page_title(root, f) for f in files]
+        if part.get("numbered"):
+            titles = [f"{number + i}. {title}" for i, title in enumerate(titles, start=1)]
+            number += len(titles)
         if files:
             outline.append({
                 "caption": part["caption"],
-                "chapters": [page_title(root, f) for f in files],
+                "chapters": titles,
                 "path": not outline or any(f.startswith("notebooks/") for f in files),
             })
     return outline
