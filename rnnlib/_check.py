@@ -66,3 +66,15 @@ def check_rng(name: str, rng) -> np.random.Generator:
             f"(np.random.default_rng(seed)), got {type(rng).__name__}"
         )
     return rng
+
+
+def check_cache(cache, length: int, producer: str) -> tuple:
+    """Raise ``ValueError`` unless ``cache`` is a tuple of ``length`` items.
+
+    A cheap guard for the backward functions: it catches a cache from the
+    wrong forward function (or no cache at all) before unpacking it.
+    """
+    if not isinstance(cache, tuple) or len(cache) != length:
+        got = f"a tuple of {len(cache)} items" if isinstance(cache, tuple) else type(cache).__name__
+        raise ValueError(f"cache must be the tuple returned by {producer}, got {got}")
+    return cache

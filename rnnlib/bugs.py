@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._check import as_array, check_shape
-from rnnlib.layers import linear_backward, linear_forward
-from rnnlib.models import LOSSES, PARAM_NAMES
-from rnnlib.rnn import rnn_forward
+from rnnlib._check import as_array, check_cache, check_shape
+from rnnlib.models import LOSSES, model_backward, model_forward
 
 
 def _unpack(dhs, cache):
-    x, h0, hs, Wxh, Whh = cache
+    x, h0, hs, Wxh, Whh = check_cache(cache, 5, "rnn_forward")
     dhs = as_array("dhs", dhs)
     check_shape("dhs", dhs, "(N, T, H)", hs.shape)
     return dhs, x, h0, hs, Wxh, Whh
@@ -120,8 +118,9 @@ def rnn_backward_output_every_step_bug(dhs, cache):
 def loss_and_grads_with(backward, params, X, y, *, loss="mse", h0=None):
     """Loss and gradients of the many-to-one model with a chosen RNN backward.
 
-    The forward pass is that of :func:`rnnlib.models.model_forward`; the
-    backward pass goes through the linear head and then through
+    The forward pass is :func:`rnnlib.models.model_forward`; the backward
+    pass is :func:`rnnlib.models.model_backward` with
+    ``rnn_backward_fn=backward``: through the linear head, then through
     ``backward``, which receives the upstream gradient on every hidden
     state (non-zero only at the last step).  With
     ``backward=rnnlib.rnn.rnn_backward`` the result equals
@@ -153,20 +152,9 @@ def loss_and_grads_with(backward, params, X, y, *, loss="mse", h0=None):
         raise ValueError(f"backward must be callable, got {type(backward).__name__}")
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys {PARAM_NAMES}, got {got}")
-    X = as_array("X", X)
-    check_shape("X", X, "(N, T, D)", (None, None, None))
-    H = as_array("Whh", params["Whh"]).shape[0]
-    if h0 is None:
-        h0 = np.zeros((X.shape[0], H))
-    hs, rnn_cache = rnn_forward(X, h0, params["Wxh"], params["Whh"], params["bh"])  # (N, T, H)
-    out, lin_cache = linear_forward(hs[:, -1], params["Why"], params["by"])  # (N, O)
+    out, cache = model_forward(params, X, h0)  # (N, O)
     value, dout = LOSSES[loss](out, y)
-    dh_last, dWhy, dby = linear_backward(dout, lin_cache)  # (N, H), (O, H), (O,)
-    dhs = np.zeros(hs.shape, dtype=dh_last.dtype)  # (N, T, H)
-    dhs[:, -1] = dh_last  # the output reads the last state only
-    dX, dh0, dWxh, dWhh, dbh = backward(dhs, rnn_cache)
-    grads = {"Wxh": dWxh, "Whh": dWhh, "bh": dbh, "Why": dWhy, "by": dby}
-    return value, grads, {"X": dX, "h0": dh0}
+    grads, input_grads = model_backward(
+        dout, cache, rnn_backward_fn=backward, return_input_grads=True
+    )
+    return value, grads, input_grads

@@ -193,7 +193,7 @@ def measure_gradient_norms(X, Wxh, Whh, bh, h0=None):
     Whh : ndarray, shape (H, H)
     bh : ndarray, shape (H,)
     h0 : ndarray, shape (N, H), optional
-        Zeros by default.
+        Zeros (of the dtype of ``Whh``) by default.
 
     Returns
     -------
@@ -202,10 +202,11 @@ def measure_gradient_norms(X, Wxh, Whh, bh, h0=None):
     hs : ndarray, shape (N, T, H)
         The hidden states.
     """
-    X, Whh = as_array("X", X), _square("Whh", Whh)
-    check_shape("X", X, "(N, T, D)", (None, None, None))
+    X, Whh, Wxh = as_array("X", X), _square("Whh", Whh), as_array("Wxh", Wxh)
+    D = Wxh.shape[1] if Wxh.ndim == 2 else None  # a bad Wxh is reported by rnn_forward
+    check_shape("X", X, "(N, T, D)", (None, None, D))
     if h0 is None:
-        h0 = np.zeros((X.shape[0], Whh.shape[0]))
+        h0 = np.zeros((X.shape[0], Whh.shape[0]), dtype=Whh.dtype)  # (N, H)
     hs, _ = rnn_forward(X, h0, Wxh, Whh, bh)  # (N, T, H)
     return jacobian_norms(hs, Whh), hs
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnnlib._check import as_array, check_shape
+from rnnlib._check import as_array, check_cache, check_shape
 
 
 def linear_forward(h, W, b):
@@ -47,7 +47,7 @@ def linear_backward(dy, cache):
     dW : ndarray, shape (O, H)
     db : ndarray, shape (O,)
     """
-    h, W = cache
+    h, W = check_cache(cache, 2, "linear_forward")
     dy = as_array("dy", dy)
     check_shape("dy", dy, "(N, O)", (h.shape[0], W.shape[0]))
     return dy @ W, dy.T @ h, dy.sum(axis=0)

@@ -18,11 +18,26 @@ def _same_shape(pred_name, pred, y):
     return pred, y
 
 
-def sigmoid(z):
-    """Numerically stable logistic function ``1 / (1 + exp(-z))``."""
-    z = as_array("z", z)
+def _sigmoid(z):
+    """Unchecked :func:`sigmoid`, for callers that have validated ``z`` already."""
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid(z):
+    """Numerically stable logistic function ``1 / (1 + exp(-z))``.
+
+    Parameters
+    ----------
+    z : ndarray, any shape
+        Logits.
+
+    Returns
+    -------
+    ndarray, same shape as ``z``
+        Values in [0, 1].
+    """
+    return _sigmoid(as_array("z", z))
 
 
 def mse_loss(y_pred, y):
@@ -58,7 +73,7 @@ def bce_with_logits_loss(logits, y):
     logits : ndarray, shape (N, O)
         Raw scores ``z`` (any shape with at least one axis).
     y : ndarray, same shape as ``logits``
-        Targets in [0, 1].
+        Targets in [0, 1] (labels 0/1, or probabilities).
 
     Returns
     -------
@@ -68,5 +83,7 @@ def bce_with_logits_loss(logits, y):
         ``(sigmoid(z) - y) / z.size``.
     """
     z, y = _same_shape("logits", logits, y)
+    if not np.all((y >= 0.0) & (y <= 1.0)):  # also rejects NaN
+        raise ValueError(f"y must hold targets in [0, 1], got values in [{y.min()}, {y.max()}]")
     per_elem = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    return float(np.mean(per_elem)), (sigmoid(z) - y) / z.size
+    return float(np.mean(per_elem)), (_sigmoid(z) - y) / z.size

@@ -21,13 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._check import as_array, check_shape
-
-
-def _sigmoid(z):
-    """Unchecked, numerically stable logistic function."""
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+from rnnlib._check import as_array, check_cache, check_shape
+from rnnlib.losses import _sigmoid
 
 
 def _check_weights(Wxh, Whh, b):
@@ -126,7 +121,7 @@ def lstm_step_backward(dh_next, dc_next, cache):
     dWhh : ndarray, shape (4H, H)
     db : ndarray, shape (4H,)
     """
-    x, h_prev, c_prev, c_next, gates, Wxh, Whh = cache
+    x, h_prev, c_prev, c_next, gates, Wxh, Whh = check_cache(cache, 7, "lstm_step_forward")
     dh_next, dc_next = as_array("dh_next", dh_next), as_array("dc_next", dc_next)
     check_shape("dh_next", dh_next, "(N, H)", c_next.shape)
     check_shape("dc_next", dc_next, "(N, H)", c_next.shape)
@@ -192,7 +187,7 @@ def lstm_backward(dhs, cache):
     dWhh : ndarray, shape (4H, H)
     db : ndarray, shape (4H,)
     """
-    x, h0, c0, hs, cs, gates, Wxh, Whh = cache
+    x, h0, c0, hs, cs, gates, Wxh, Whh = check_cache(cache, 8, "lstm_forward")
     dhs = as_array("dhs", dhs)
     check_shape("dhs", dhs, "(N, T, H)", hs.shape)
     N, T, H = hs.shape

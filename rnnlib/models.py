@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._check import as_array, check_positive_int, check_rng, check_shape
+from rnnlib._check import as_array, check_cache, check_positive_int, check_rng, check_shape
 from rnnlib.layers import linear_backward, linear_forward
-from rnnlib.losses import bce_with_logits_loss, mse_loss, sigmoid
+from rnnlib.losses import _sigmoid, bce_with_logits_loss, mse_loss
 from rnnlib.rnn import rnn_backward, rnn_forward
 
 PARAM_NAMES = ("Wxh", "Whh", "bh", "Why", "by")
@@ -59,7 +59,7 @@ def model_forward(params, X, h0=None):
         From :func:`init_params`.
     X : ndarray, shape (N, T, D)
     h0 : ndarray, shape (N, H), optional
-        Initial hidden state; zeros by default.
+        Initial hidden state; zeros (of the dtype of ``Whh``) by default.
 
     Returns
     -------
@@ -69,17 +69,19 @@ def model_forward(params, X, h0=None):
         Values needed by :func:`model_backward`.
     """
     _check_params(params)
+    Wxh, Whh = as_array("Wxh", params["Wxh"]), as_array("Whh", params["Whh"])
     X = as_array("X", X)
-    check_shape("X", X, "(N, T, D)", (None, None, None))
-    H = params["Whh"].shape[0]
+    D = Wxh.shape[1] if Wxh.ndim == 2 else None  # a bad Wxh is reported by rnn_forward
+    check_shape("X", X, "(N, T, D)", (None, None, D))
     if h0 is None:
-        h0 = np.zeros((X.shape[0], H))
+        check_shape("Whh", Whh, "(H, H)", (None, None))
+        h0 = np.zeros((X.shape[0], Whh.shape[0]), dtype=Whh.dtype)  # (N, H)
     hs, rnn_cache = rnn_forward(X, h0, params["Wxh"], params["Whh"], params["bh"])
     out, lin_cache = linear_forward(hs[:, -1], params["Why"], params["by"])
     return out, (hs.shape, rnn_cache, lin_cache)
 
 
-def model_backward(dout, cache):
+def model_backward(dout, cache, *, rnn_backward_fn=rnn_backward, return_input_grads=False):
     """Backward pass of :func:`model_forward`.
 
     The output gradient enters the RNN only at the last time step.
@@ -87,19 +89,38 @@ def model_backward(dout, cache):
     Parameters
     ----------
     dout : ndarray, shape (N, O)
+        Gradient of the loss with respect to ``out``.
     cache : tuple
+        The cache returned by :func:`model_forward`.
+    rnn_backward_fn : callable, optional
+        ``rnn_backward_fn(dhs, rnn_cache) -> (dx, dh0, dWxh, dWhh, dbh)``, the
+        backward pass through the RNN layer: :func:`rnnlib.rnn.rnn_backward` by
+        default (chapter 2 swaps in the broken ones of :mod:`rnnlib.bugs`).
+    return_input_grads : bool, optional
+        Also return the gradients on the inputs.
 
     Returns
     -------
-    dict
+    grads : dict
         Gradients with the keys of ``params``.
+    input_grads : dict
+        Only with ``return_input_grads=True``: ``"X"``, shape (N, T, D), and
+        ``"h0"``, shape (N, H).
     """
-    hs_shape, rnn_cache, lin_cache = cache
-    dh_last, dWhy, dby = linear_backward(dout, lin_cache)
+    hs_shape, rnn_cache, lin_cache = check_cache(cache, 3, "model_forward")
+    if not callable(rnn_backward_fn):
+        raise ValueError(f"rnn_backward_fn must be callable, got {type(rnn_backward_fn).__name__}")
+    h_last, Why = check_cache(lin_cache, 2, "linear_forward")
+    dout = as_array("dout", dout)
+    check_shape("dout", dout, "(N, O)", (h_last.shape[0], Why.shape[0]))
+    dh_last, dWhy, dby = linear_backward(dout, lin_cache)  # (N, H), (O, H), (O,)
     dhs = np.zeros(hs_shape, dtype=dh_last.dtype)  # (N, T, H)
-    dhs[:, -1] = dh_last
-    _, _, dWxh, dWhh, dbh = rnn_backward(dhs, rnn_cache)
-    return {"Wxh": dWxh, "Whh": dWhh, "bh": dbh, "Why": dWhy, "by": dby}
+    dhs[:, -1] = dh_last  # the output reads the last state only
+    dX, dh0, dWxh, dWhh, dbh = rnn_backward_fn(dhs, rnn_cache)
+    grads = {"Wxh": dWxh, "Whh": dWhh, "bh": dbh, "Why": dWhy, "by": dby}
+    if return_input_grads:
+        return grads, {"X": dX, "h0": dh0}
+    return grads
 
 
 def loss_and_grads(params, X, y, loss="bce"):
@@ -127,12 +148,31 @@ def loss_and_grads(params, X, y, loss="bce"):
 
 def predict_proba(params, X):
     """Probability of class 1 for every sequence, shape (N, O)."""
-    return sigmoid(model_forward(params, X)[0])
+    return _sigmoid(model_forward(params, X)[0])
+
+
+def accuracy_from_proba(p, y):
+    """Fraction of entries where ``p > 0.5`` agrees with the label ``y > 0.5``.
+
+    The classification rule of the course, shared by :func:`accuracy` and
+    :func:`rnnlib.train.evaluate`.
+
+    Parameters
+    ----------
+    p : ndarray, shape (N, O)
+        Probabilities of class 1.
+    y : ndarray, shape (N, O)
+        Labels 0/1.
+
+    Returns
+    -------
+    float
+    """
+    p, y = as_array("p", p), as_array("y", y)
+    check_shape("y", y, "(N, O)", p.shape)
+    return float(np.mean((p > 0.5) == (y > 0.5)))
 
 
 def accuracy(params, X, y):
     """Fraction of sequences whose thresholded probability equals the label."""
-    y = as_array("y", y)
-    p = predict_proba(params, X)
-    check_shape("y", y, "(N, O)", p.shape)
-    return float(np.mean((p > 0.5) == (y > 0.5)))
+    return accuracy_from_proba(predict_proba(params, X), y)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._check import as_array, check_shape
+from rnnlib._check import as_array, check_cache, check_shape
 
 
 def _check_weights(Wxh, Whh, bh):
@@ -90,7 +90,7 @@ def rnn_step_backward(dh_next, cache):
     dWhh : ndarray, shape (H, H)
     dbh : ndarray, shape (H,)
     """
-    x, h_prev, h_next, Wxh, Whh = cache
+    x, h_prev, h_next, Wxh, Whh = check_cache(cache, 5, "rnn_step_forward")
     dh_next = as_array("dh_next", dh_next)
     check_shape("dh_next", dh_next, "(N, H)", h_next.shape)
     return _step_back(dh_next, x, h_prev, h_next, Wxh, Whh)
@@ -149,7 +149,7 @@ def rnn_backward(dhs, cache):
     dWhh : ndarray, shape (H, H)
     dbh : ndarray, shape (H,)
     """
-    x, h0, hs, Wxh, Whh = cache
+    x, h0, hs, Wxh, Whh = check_cache(cache, 5, "rnn_forward")
     dhs = as_array("dhs", dhs)
     check_shape("dhs", dhs, "(N, T, H)", hs.shape)
     N, T, H = hs.shape

@@ -171,3 +171,20 @@ def test_loss_and_grads_with_rejects_bad_arguments(rng):
         loss_and_grads_with(rnn_backward, params, X, y, h0=np.zeros((N + 1, H)))
     with pytest.raises(ValueError, match=r"y must have shape"):
         loss_and_grads_with(rnn_backward, params, X, np.zeros((N, 2)))
+
+
+@pytest.mark.parametrize("bug", BUGS)
+def test_bugs_reject_a_cache_that_is_not_from_rnn_forward(problem, bug):
+    args, dhs = problem
+    _, cache = rnn_forward(*args)
+    for junk in (None, cache[:4], list(cache)):
+        with pytest.raises(ValueError, match="cache must be the tuple returned by rnn_forward"):
+            bug(dhs, junk)
+
+
+def test_loss_and_grads_with_float32_params_stays_float32(rng):
+    params = {k: v.astype(np.float32) for k, v in init_params(D, H, 1, rng).items()}
+    X, y = rng.normal(size=(N, T, D)).astype(np.float32), rng.normal(size=(N, 1))
+    _, grads, input_grads = loss_and_grads_with(rnn_backward, params, X, y.astype(np.float32))
+    assert all(g.dtype == np.float32 for g in grads.values())
+    assert input_grads["h0"].dtype == np.float32

@@ -93,3 +93,11 @@ def test_sum_sign_test_set_is_solved_by_a_hand_built_one_unit_rnn():
     assert accuracy(params, X, y) == 1.0
     params_wrong_sign = {**params, "Why": np.array([[-100.0]])}
     assert accuracy(params_wrong_sign, X, y) == 0.0
+
+
+def test_adding_problem_needs_two_steps():
+    with pytest.raises(ValueError, match="seq_len must be at least 2, got 1"):
+        adding_problem(5, 1, np.random.default_rng(0))
+    X, y = adding_problem(5, 2, np.random.default_rng(0))  # the shortest valid sequence
+    np.testing.assert_array_equal(X[:, :, 1], 1.0)
+    np.testing.assert_allclose(y[:, 0], X[:, :, 0].sum(axis=1))

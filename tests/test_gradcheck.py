@@ -36,3 +36,10 @@ def test_bad_inputs():
         numerical_gradient(3.0, np.zeros(2))
     with pytest.raises(ValueError, match="h must be a positive number"):
         numerical_gradient(np.sum, np.zeros(2), h=0)
+
+
+def test_numerical_gradient_rejects_non_numeric_x():
+    with pytest.raises(ValueError, match="x must be a numeric array, got dtype <U1"):
+        numerical_gradient(np.sum, np.array(["a", "b"]))
+    with pytest.raises(ValueError, match="x must be a numeric array, got dtype object"):
+        numerical_gradient(np.sum, [None, 1.0])

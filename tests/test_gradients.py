@@ -215,10 +215,24 @@ def test_functions_leave_inputs_unchanged(setup):
         ),
         (
             lambda: measure_gradient_norms(np.zeros((2, 3, 2)), np.eye(3), np.eye(3), np.zeros(3)),
-            r"x must have shape \(N, T, D\)",
+            r"X must have shape \(N, T, D\) = \(\?, \?, 3\), got \(2, 3, 2\)",
         ),
+        (lambda: largest_singular_value(np.zeros((3, 4))), r"W must have shape \(H, H\)"),
+        (lambda: largest_singular_value(np.array([["a"]])), "W must be a numeric array"),
+        (
+            lambda: jacobian_norms(np.zeros((2, 3, 4)), np.eye(5)),
+            r"hs must have shape \(N, T, H\) = \(\?, \?, 5\), got \(2, 3, 4\)",
+        ),
+        (lambda: jacobian_norms(np.zeros((2, 3, 4)), np.zeros((4, 5))), r"Whh must have shape"),
     ],
 )
 def test_bad_input_raises(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_measure_gradient_norms_default_h0_follows_the_weights_dtype(setup):
+    X, _, Wxh, Whh, bh, _ = setup
+    X, Wxh, Whh, bh = (a.astype(np.float32) for a in (X, Wxh, Whh, bh))
+    _, hs = measure_gradient_norms(X, Wxh, Whh, bh)
+    assert hs.dtype == np.float32

@@ -51,3 +51,7 @@ def test_linear_rejects_bad_shapes():
     _, cache = linear_forward(np.zeros((4, 5)), np.zeros((3, 5)), np.zeros(3))
     with pytest.raises(ValueError, match=r"dy must have shape \(N, O\) = \(4, 3\), got \(4, 1\)"):
         linear_backward(np.zeros((4, 1)), cache)
+    with pytest.raises(ValueError, match="cache must be the tuple returned by linear_forward"):
+        linear_backward(np.zeros((4, 3)), (np.zeros((4, 5)),))
+    with pytest.raises(ValueError, match="cache must be the tuple returned by linear_forward"):
+        linear_backward(np.zeros((4, 3)), None)

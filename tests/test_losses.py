@@ -60,3 +60,38 @@ def test_losses_reject_mismatched_shapes(loss_fn):
         loss_fn(np.zeros((4, 1)), np.zeros((4, 1, 1)))
     with pytest.raises(ValueError, match=r"got \(4,\)"):
         loss_fn(np.zeros((4, 1)), np.zeros(4))
+
+
+def test_sigmoid_values_and_bad_input():
+    np.testing.assert_allclose(sigmoid([[-2.0, 3.0]]), 1 / (1 + np.exp([[2.0, -3.0]])), rtol=1e-15)
+    assert sigmoid(0) == 0.5  # integers are accepted (as floats)
+    with pytest.raises(ValueError, match="z must be a numeric array, got dtype <U1"):
+        sigmoid(np.array(["a"]))
+    with pytest.raises(ValueError, match="z must be a numeric array, got dtype object"):
+        sigmoid(np.array([None]))
+
+
+@pytest.mark.parametrize(
+    ("loss_fn", "name"), [(mse_loss, "y_pred"), (bce_with_logits_loss, "logits")]
+)
+def test_losses_reject_scalar_and_non_numeric_predictions(loss_fn, name):
+    with pytest.raises(ValueError, match=rf"{name} must have at least one axis, got shape \(\)"):
+        loss_fn(0.5, 1.0)
+    with pytest.raises(ValueError, match=f"{name} must be a numeric array"):
+        loss_fn(np.array([["a"]]), np.zeros((1, 1)))
+    with pytest.raises(ValueError, match="y must be a numeric array"):
+        loss_fn(np.zeros((1, 1)), np.array([["a"]]))
+
+
+@pytest.mark.parametrize("bad", [-0.5, 1.5, np.nan])
+def test_bce_rejects_targets_outside_0_1(bad):
+    y = np.array([[0.0], [1.0], [bad]])
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]"):
+        bce_with_logits_loss(np.zeros((3, 1)), y)
+
+
+def test_bce_accepts_soft_targets_like_torch(rng):
+    z, y = rng.normal(size=(5, 2)), rng.random((5, 2))  # probabilities, not only 0/1
+    loss, _ = bce_with_logits_loss(z, y)
+    expected = torch.nn.BCEWithLogitsLoss()(torch.from_numpy(z), torch.from_numpy(y)).item()
+    assert loss == pytest.approx(expected, rel=1e-12)

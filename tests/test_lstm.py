@@ -4,6 +4,7 @@ import torch
 
 from rnnlib.gradcheck import numerical_gradient, rel_error
 from rnnlib.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from rnnlib.rnn import rnn_forward
 
 N, T, D, H = 3, 5, 4, 6
 
@@ -60,8 +61,11 @@ def test_step_backward_finite_differences(rng, weights):
             h_next, c_next, _ = lstm_step_forward(*a)
             return float(np.sum(h_next * dh) + np.sum(c_next * dc))
 
+        numeric = numerical_gradient(f, args[k])
         assert analytic.shape == args[k].shape
-        assert rel_error(analytic, numerical_gradient(f, args[k])) < 1e-7
+        assert rel_error(analytic, numeric) < 1e-7
+        # Entry by entry too, so that a wrong small entry cannot hide under the largest one.
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_forward_equals_repeated_steps(rng, weights):
@@ -92,8 +96,11 @@ def test_backward_finite_differences(rng, weights):
             a[k] = v
             return float(np.sum(lstm_forward(*a)[0] * dhs))
 
+        numeric = numerical_gradient(f, args[k])
         assert analytic.shape == args[k].shape
-        assert rel_error(analytic, numerical_gradient(f, args[k])) < 1e-7
+        assert rel_error(analytic, numeric) < 1e-7
+        # Entry by entry too, so that a wrong small entry cannot hide under the largest one.
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_backward_last_step_only_reaches_first_input(rng, weights):
@@ -109,7 +116,9 @@ def test_backward_last_step_only_reaches_first_input(rng, weights):
     def f(v):
         return float(np.sum(lstm_forward(v, zeros, zeros, Wxh, Whh, b)[0][:, -1] * dhs[:, -1]))
 
-    assert rel_error(dx, numerical_gradient(f, x)) < 1e-7
+    numeric = numerical_gradient(f, x)
+    assert rel_error(dx, numeric) < 1e-7
+    np.testing.assert_allclose(dx, numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_cache_reusable_and_inputs_untouched(rng, weights):
@@ -281,3 +290,23 @@ def test_backward_rejects_bad_upstream(weights):
         lstm_step_backward(np.zeros((N, H + 1)), zeros, step_cache)
     with pytest.raises(ValueError, match=r"dc_next must have shape \(N, H\) = \(3, 6\)"):
         lstm_step_backward(zeros, np.zeros((N + 1, H)), step_cache)
+
+
+@pytest.mark.parametrize(
+    "junk", [None, (), [1, 2, 3, 4, 5, 6, 7, 8], (np.zeros(1),) * 5, "cache"], ids=repr
+)
+def test_backward_rejects_a_cache_that_is_not_from_forward(junk):
+    zeros = np.zeros((N, H))
+    with pytest.raises(ValueError, match="cache must be the tuple returned by lstm_forward"):
+        lstm_backward(np.zeros((N, T, H)), junk)
+    with pytest.raises(ValueError, match="cache must be the tuple returned by lstm_step_forward"):
+        lstm_step_backward(zeros, zeros, junk)
+
+
+def test_rnn_cache_is_rejected_by_lstm_backward(rng):
+    """A cache of the vanilla RNN (5 items) is not an LSTM cache (8 items)."""
+    _, cache = rnn_forward(
+        np.zeros((N, T, D)), np.zeros((N, H)), *(rng.normal(size=s) for s in ((H, D), (H, H), (H,)))
+    )
+    with pytest.raises(ValueError, match=r"lstm_forward, got a tuple of 5 items"):
+        lstm_backward(np.zeros((N, T, H)), cache)

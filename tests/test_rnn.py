@@ -39,8 +39,11 @@ def test_step_backward_finite_differences(rng, weights):
             a[i] = v
             return float(np.sum(rnn_step_forward(*a)[0] * dout))
 
+        numeric = numerical_gradient(f, args[i])
         assert analytic.shape == args[i].shape
-        assert rel_error(analytic, numerical_gradient(f, args[i])) < 1e-7
+        assert rel_error(analytic, numeric) < 1e-7
+        # Entry by entry too, so that a wrong small entry cannot hide under the largest one.
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_forward_equals_repeated_steps(rng, weights):
@@ -68,8 +71,11 @@ def test_backward_finite_differences(rng, weights):
             a[i] = v
             return float(np.sum(rnn_forward(*a)[0] * dhs))
 
+        numeric = numerical_gradient(f, args[i])
         assert analytic.shape == args[i].shape
-        assert rel_error(analytic, numerical_gradient(f, args[i])) < 1e-7
+        assert rel_error(analytic, numeric) < 1e-7
+        # Entry by entry too, so that a wrong small entry cannot hide under the largest one.
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_backward_last_step_only_matches_many_to_one(rng, weights):
@@ -85,7 +91,9 @@ def test_backward_last_step_only_matches_many_to_one(rng, weights):
     def f(v):
         return float(np.sum(rnn_forward(v, h0, Wxh, Whh, bh)[0][:, -1] * dhs[:, -1]))
 
-    assert rel_error(dx, numerical_gradient(f, x)) < 1e-7
+    numeric = numerical_gradient(f, x)
+    assert rel_error(dx, numeric) < 1e-7
+    np.testing.assert_allclose(dx, numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_cache_reusable_and_inputs_untouched(rng, weights):
@@ -100,6 +108,21 @@ def test_cache_reusable_and_inputs_untouched(rng, weights):
         np.testing.assert_array_equal(a, b)
     for a, b in zip((x, h0, Wxh, Whh, bh, dhs), copies):
         np.testing.assert_array_equal(a, b)
+
+
+def test_float32_inputs_stay_float32(rng, weights):
+    Wxh, Whh, bh = (w.astype(np.float32) for w in weights)
+    x = rng.normal(size=(N, T, D)).astype(np.float32)
+    h0 = np.zeros((N, H), dtype=np.float32)
+    hs, cache = rnn_forward(x, h0, Wxh, Whh, bh)
+    assert hs.dtype == np.float32
+    hs64, _ = rnn_forward(x.astype(np.float64), h0, *weights)
+    np.testing.assert_allclose(hs, hs64, rtol=1e-5, atol=1e-6)
+    grads = rnn_backward(np.ones_like(hs), cache)
+    assert all(g.dtype == np.float32 for g in grads)
+    h_next, step_cache = rnn_step_forward(x[:, 0], h0, Wxh, Whh, bh)
+    assert h_next.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in rnn_step_backward(h_next, step_cache))
 
 
 def _torch_rnn(Wxh, Whh, bh):
@@ -179,3 +202,11 @@ def test_backward_rejects_bad_upstream(weights):
     _, step_cache = rnn_step_forward(np.zeros((N, D)), np.zeros((N, H)), *weights)
     with pytest.raises(ValueError, match=r"dh_next must have shape \(N, H\) = \(3, 6\)"):
         rnn_step_backward(np.zeros((N, H + 1)), step_cache)
+
+
+@pytest.mark.parametrize("junk", [None, (), [1, 2, 3, 4, 5], (np.zeros(1),) * 4, "cache"], ids=repr)
+def test_backward_rejects_a_cache_that_is_not_from_forward(weights, junk):
+    with pytest.raises(ValueError, match="cache must be the tuple returned by rnn_forward"):
+        rnn_backward(np.zeros((N, T, H)), junk)
+    with pytest.raises(ValueError, match="cache must be the tuple returned by rnn_step_forward"):
+        rnn_step_backward(np.zeros((N, H)), junk)
