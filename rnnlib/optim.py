@@ -7,6 +7,8 @@ explicit value the caller passes back in, never hidden on an object.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from rnnlib._check import as_array, check_positive_float
@@ -56,6 +58,28 @@ def adam_init(params):
     }
 
 
+def _check_adam_state(state, params):
+    """Raise unless ``state`` has the keys, moment shapes and step of an Adam state."""
+    hint = "state must come from adam_init(params) or adam_step"
+    if not isinstance(state, dict) or set(state) != {"step", "m", "v"}:
+        got = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"{hint}: a dict with keys ['m', 'step', 'v'], got {got}")
+    step = state["step"]
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+        raise ValueError(f"{hint}: state['step'] must be a non-negative integer, got {step!r}")
+    for name in ("m", "v"):
+        moments = state[name]
+        if not isinstance(moments, dict) or set(moments) != set(params):
+            got = sorted(moments) if isinstance(moments, dict) else type(moments).__name__
+            raise ValueError(
+                f"{hint}: state[{name!r}] must have the keys of params {sorted(params)}, got {got}"
+            )
+        for k in params:
+            p, m = np.shape(params[k]), np.shape(moments[k])
+            if p != m:
+                raise ValueError(f"{hint}: state[{name!r}][{k!r}] must have shape {p}, got {m}")
+
+
 def adam_step(params, grads, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """One Adam update (Kingma and Ba, 2015), matching ``torch.optim.Adam``.
 
@@ -78,8 +102,7 @@ def adam_step(params, grads, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
     _check_same_keys(params, grads)
-    if not isinstance(state, dict) or set(state.get("m", {})) != set(params):
-        raise ValueError("state must come from adam_init(params) or adam_step")
+    _check_adam_state(state, params)
     t = state["step"] + 1
     m = {k: beta1 * state["m"][k] + (1 - beta1) * grads[k] for k in params}
     v = {k: beta2 * state["v"][k] + (1 - beta2) * grads[k] ** 2 for k in params}
@@ -98,8 +121,12 @@ def global_norm(grads):
 def clip_grad_norm(grads, max_norm):
     """Rescale gradients so that their global norm is at most ``max_norm``.
 
-    Matches ``torch.nn.utils.clip_grad_norm_``: the scale is
-    ``min(1, max_norm / (norm + 1e-6))``.
+    Matches ``torch.nn.utils.clip_grad_norm_`` (with its default
+    ``error_if_nonfinite=False``): the scale is
+    ``min(1, max_norm / (norm + 1e-6))``, with NaN propagating through the
+    ``min``.  So a NaN norm makes every gradient NaN, and an infinite norm
+    gives a scale of 0: finite entries become 0 and infinite ones NaN.  The
+    NaNs make a diverged run visible instead of hiding it.
 
     Parameters
     ----------
@@ -116,5 +143,6 @@ def clip_grad_norm(grads, max_norm):
     """
     max_norm = check_positive_float("max_norm", max_norm)
     total = global_norm(grads)
-    scale = min(1.0, max_norm / (total + 1e-6))
-    return {k: g * scale for k, g in grads.items()}, total
+    scale = float(np.minimum(1.0, max_norm / (total + 1e-6)))  # NaN stays NaN, like torch
+    with np.errstate(invalid="ignore"):  # inf * 0 is NaN, as in torch
+        return {k: g * scale for k, g in grads.items()}, total

@@ -58,3 +58,86 @@ def test_bad_arguments():
         adam_step(p, p, adam_init(p), beta1=1.0)
     with pytest.raises(ValueError, match="max_norm must be a positive number"):
         clip_grad_norm(p, 0)
+
+
+def _torch_clip(grads, max_norm):
+    """clip_grad_norm_ (error_if_nonfinite=False, the default) on copies of ``grads``."""
+    ts = []
+    for g in grads.values():
+        t = torch.zeros(g.shape, dtype=torch.float64, requires_grad=True)
+        t.grad = torch.from_numpy(g.copy())
+        ts.append(t)
+    total = torch.nn.utils.clip_grad_norm_(ts, max_norm)
+    return [t.grad.numpy() for t in ts], float(total)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_clip_grad_norm_non_finite_norm_matches_torch(bad):
+    grads = {"a": np.array([[bad, 1.0], [2.0, -3.0]]), "b": np.array([0.5, 4.0])}
+    clipped, total = clip_grad_norm(grads, 1.0)
+    want, t_total = _torch_clip(grads, 1.0)
+    np.testing.assert_array_equal(total, t_total)  # NaN equals NaN here
+    for g, w in zip(clipped.values(), want):
+        np.testing.assert_array_equal(g, w)
+    # The gradients do not pass through unclipped: NaN everywhere, or 0 / NaN for inf.
+    assert not np.isfinite(clipped["a"][0, 0])
+    if np.isnan(bad):
+        assert np.all(np.isnan(clipped["b"]))
+    else:
+        np.testing.assert_array_equal(clipped["b"], 0.0)
+    assert np.isfinite(grads["b"]).all()  # the input is untouched
+
+
+def test_clip_grad_norm_keeps_float32(rng):
+    grads = {"a": (10 * rng.normal(size=(3, 3))).astype(np.float32)}
+    clipped, _ = clip_grad_norm(grads, 1.0)
+    assert clipped["a"].dtype == np.float32
+
+
+def test_global_norm_value_and_bad_input():
+    assert global_norm({"a": np.array([3.0]), "b": np.array([[4.0]])}) == 5.0
+    with pytest.raises(ValueError, match="grads must be a dict of arrays"):
+        global_norm([np.zeros(2)])
+
+
+def test_adam_init_state_and_bad_input():
+    state = adam_init({"W": np.ones((2, 3))})
+    assert state["step"] == 0
+    np.testing.assert_array_equal(state["m"]["W"], np.zeros((2, 3)))
+    np.testing.assert_array_equal(state["v"]["W"], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="params must be a dict of arrays"):
+        adam_init([np.zeros(2)])
+    with pytest.raises(ValueError, match="W must be a numeric array"):
+        adam_init({"W": np.array(["a"])})
+
+
+def test_adam_step_rejects_bad_hyperparameters():
+    p = {"W": np.zeros(2)}
+    state = adam_init(p)
+    with pytest.raises(ValueError, match="lr must be a positive number, got 0"):
+        adam_step(p, p, state, lr=0)
+    with pytest.raises(ValueError, match="eps must be a positive number, got -1e-08"):
+        adam_step(p, p, state, eps=-1e-8)
+    with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\), got -0.1"):
+        adam_step(p, p, state, beta2=-0.1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: None, r"a dict with keys \['m', 'step', 'v'\], got NoneType"),
+        (lambda s: {"m": s["m"], "step": 0}, r"a dict with keys \['m', 'step', 'v'\]"),
+        (lambda s: {**s, "step": -1}, r"state\['step'\] must be a non-negative integer, got -1"),
+        (lambda s: {**s, "step": 1.0}, r"state\['step'\] must be a non-negative integer, got 1.0"),
+        (lambda s: {**s, "step": True}, r"state\['step'\] must be a non-negative integer"),
+        (lambda s: {**s, "v": {}}, r"state\['v'\] must have the keys of params \['W'\], got \[\]"),
+        (lambda s: {**s, "m": {"V": np.zeros(2)}}, r"state\['m'\] must have the keys of params"),
+        (lambda s: {**s, "v": {"W": np.zeros(3)}}, r"state\['v'\]\['W'\] must have shape \(2,\)"),
+    ],
+)
+def test_adam_step_rejects_a_bad_state(change, message):
+    p = {"W": np.zeros(2)}
+    with pytest.raises(ValueError, match="state must come from adam_init"):
+        adam_step(p, p, change(adam_init(p)))
+    with pytest.raises(ValueError, match=message):
+        adam_step(p, p, change(adam_init(p)))
