@@ -7,9 +7,15 @@ import numbers
 import numpy as np
 from tqdm.auto import tqdm
 
-from rnnlib._check import as_array, check_positive_float, check_positive_int, check_rng
-from rnnlib.losses import sigmoid
-from rnnlib.models import LOSSES, loss_and_grads, model_forward
+from rnnlib._check import (
+    as_array,
+    check_positive_float,
+    check_positive_int,
+    check_rng,
+    check_shape,
+)
+from rnnlib.losses import _sigmoid
+from rnnlib.models import LOSSES, accuracy_from_proba, loss_and_grads, model_forward
 from rnnlib.optim import adam_init, adam_step, clip_grad_norm, global_norm, sgd_step
 
 OPTIMIZERS = ("sgd", "adam")
@@ -18,16 +24,44 @@ OPTIMIZERS = ("sgd", "adam")
 def evaluate(params, X, y, loss="bce"):
     """Loss (and accuracy for ``loss="bce"``) of the model on a whole data set.
 
+    Parameters
+    ----------
+    params : dict
+        From :func:`rnnlib.models.init_params`.
+    X : ndarray, shape (N, T, D)
+    y : ndarray, shape (N, O)
+    loss : {"bce", "mse"}
+
     Returns
     -------
     dict
-        ``{"loss": float}`` plus ``"acc"`` for BCE.
+        ``{"loss": float}`` plus ``"acc"`` for BCE (equal to
+        :func:`rnnlib.models.accuracy`).
     """
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
+    y = as_array("y", y)
     out, _ = model_forward(params, X)  # (N, O); one forward pass serves both numbers
     result = {"loss": LOSSES[loss](out, y)[0]}
-    if loss == "bce":  # the same rule as rnnlib.models.accuracy, on the same outputs
-        result["acc"] = float(np.mean((sigmoid(out) > 0.5) == (y > 0.5)))
+    if loss == "bce":  # the rule of rnnlib.models.accuracy, on the same outputs
+        result["acc"] = accuracy_from_proba(_sigmoid(out), y)
     return result
+
+
+def _check_validation_data(X_val, y_val, X, y):
+    """Return ``X_val, y_val`` as arrays, checked against the training data.
+
+    The RNN runs on sequences of any length, so ``T`` may differ from the
+    training data's; ``D`` and ``O`` must not.
+    """
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together")
+    if X_val is None:
+        return None, None
+    X_val, y_val = as_array("X_val", X_val), as_array("y_val", y_val)
+    check_shape("X_val", X_val, "(M, T_val, D)", (None, None, X.shape[2]))
+    check_shape("y_val", y_val, "(M, O)", (X_val.shape[0], y.shape[1]))
+    return X_val, y_val
 
 
 def train(
@@ -65,8 +99,11 @@ def train(
         Sequences per update; 1 is per-example SGD.  Clipped to ``N``.
     rng : numpy.random.Generator, optional
         Shuffles the data every epoch; without it the order is fixed.
-    X_val, y_val : ndarray, optional
-        Held-out data evaluated after every epoch.
+    X_val : ndarray, shape (M, T_val, D), optional
+    y_val : ndarray, shape (M, O), optional
+        Held-out data evaluated after every epoch; give both or neither.
+        ``M`` and the sequence length ``T_val`` may differ from the training
+        data's.
     clip : float, optional
         Clip every gradient to this global norm.
     progress : bool
@@ -74,7 +111,10 @@ def train(
     patience : int, optional
         Early stopping (needs ``X_val``/``y_val``): stop once ``val_loss`` has
         not improved for ``patience`` epochs in a row, and return the
-        parameters of the epoch with the lowest ``val_loss``.
+        parameters of the epoch with the lowest ``val_loss``.  A NaN or
+        infinite ``val_loss`` never counts as an improvement; if no epoch had
+        a finite one (the run diverged), there are no parameters worth
+        returning and a ``ValueError`` is raised.
 
     Returns
     -------
@@ -83,10 +123,11 @@ def train(
     history : dict of str to list
         Per epoch: ``loss`` (and ``acc`` for BCE) on the training data after
         the epoch, ``grad_norm`` (largest global gradient norm in the epoch,
-        before clipping), and ``val_loss``/``val_acc`` when validation data is
-        given.  With ``patience``, also ``best_epoch`` (an int, counted from
-        1): the epoch whose parameters are returned; the lists cover every
-        epoch run, including those after the best one.
+        before clipping; NaN if any was NaN), and ``val_loss``/``val_acc``
+        when validation data is given.  With ``patience``, also
+        ``best_epoch`` (an int, counted from 1): the epoch whose parameters
+        are returned; the lists cover every epoch run, including those after
+        the best one.
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
@@ -104,8 +145,7 @@ def train(
         rng = check_rng("rng", rng)
     if clip is not None:
         clip = check_positive_float("clip", clip)
-    if (X_val is None) != (y_val is None):
-        raise ValueError("X_val and y_val must be given together")
+    X_val, y_val = _check_validation_data(X_val, y_val, X, y)
     if patience is not None:
         patience = check_positive_int("patience", patience)
         if X_val is None:
@@ -125,7 +165,7 @@ def train(
                 grads, norm = clip_grad_norm(grads, clip)
             else:
                 norm = global_norm(grads)
-            largest = max(largest, norm)
+            largest = float(np.maximum(largest, norm))  # a NaN norm stays visible
             if optimizer == "sgd":
                 params = sgd_step(params, grads, lr)
             else:
@@ -137,11 +177,16 @@ def train(
             for key, value in evaluate(params, X_val, y_val, loss).items():
                 history.setdefault("val_" + key, []).append(value)
         if patience is not None:
-            if history["val_loss"][-1] < best["loss"]:
+            if history["val_loss"][-1] < best["loss"]:  # False for NaN: no improvement
                 best = {"loss": history["val_loss"][-1], "epoch": epoch, "params": params}
             elif epoch - best["epoch"] >= patience:
                 break
     if patience is not None:
+        if best["epoch"] == 0:
+            raise ValueError(
+                f"early stopping found no epoch with a finite val_loss in {epoch} epochs "
+                f"(last {history['val_loss'][-1]}): the run diverged; lower lr or set clip"
+            )
         history["best_epoch"] = best["epoch"]
         return best["params"], history
     return params, history
