@@ -138,11 +138,57 @@ def numpy_grads(model):
 
 
 def _model_device(model):
-    return next(model.parameters()).device
+    """Device of the first parameter of ``model`` (the CPU for a model without any)."""
+    return next(model.parameters(), torch.empty(0)).device
+
+
+def _check_model(model):
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+
+
+def _check_tensor(name, value, labels, check_rank=True):
+    """Raise unless ``value`` is a torch tensor (whose rank matches ``labels``)."""
+    rank = labels.count(",") + 1
+    if isinstance(value, np.ndarray):
+        raise ValueError(
+            f"{name} must be a torch.Tensor of shape {labels}, got a NumPy array: "
+            f"convert it with torch.from_numpy({name}) (and .float() for a float32 model)"
+        )
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(
+            f"{name} must be a torch.Tensor of shape {labels}, got {type(value).__name__}"
+        )
+    if check_rank and value.ndim != rank:
+        raise ValueError(f"{name} must have shape {labels}, got {tuple(value.shape)}")
+
+
+def _check_loss_fn(loss_fn):
+    if not callable(loss_fn):
+        raise ValueError(
+            f"loss_fn must be callable, for example nn.MSELoss(), got {type(loss_fn).__name__}"
+        )
 
 
 def predict(model, X, batch_size=1024):
-    """Outputs of ``model`` on ``X`` (N, T, D) without building a graph, shape (N, O)."""
+    """Outputs of ``model`` without building a graph.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps (N, T, D) to (N, O); evaluated in ``eval()`` mode, then put back
+        in the mode it was in.
+    X : torch.Tensor, shape (N, T, D)
+        Moved batch by batch to the device of the model's parameters.
+    batch_size : int
+        Sequences per forward pass.
+
+    Returns
+    -------
+    torch.Tensor, shape (N, O)
+    """
+    _check_model(model)
+    _check_tensor("X", X, "(N, T, D)")
     batch_size = check_positive_int("batch_size", batch_size)
     device = _model_device(model)
     was_training = model.training
@@ -154,7 +200,22 @@ def predict(model, X, batch_size=1024):
 
 
 def evaluate_loss(model, X, y, loss_fn):
-    """Mean loss of ``model`` on the whole data set ``(X, y)`` as a float."""
+    """Mean loss of ``model`` on the whole data set ``(X, y)`` as a float.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : torch.Tensor, shape (N, T, D)
+    y : torch.Tensor, shape (N, O)
+    loss_fn : callable
+        For example ``nn.MSELoss()``.
+
+    Returns
+    -------
+    float
+    """
+    _check_loss_fn(loss_fn)
+    _check_tensor("y", y, "(N, O)", check_rank=False)  # the full shape is checked below
     out = predict(model, X)  # (N, O)
     if out.shape != y.shape:
         raise ValueError(f"y must have shape (N, O) = {tuple(out.shape)}, got {tuple(y.shape)}")
@@ -162,7 +223,20 @@ def evaluate_loss(model, X, y, loss_fn):
 
 
 def binary_accuracy(model, X, y):
-    """Fraction of sequences whose logit sign agrees with the 0/1 label ``y`` (N, O)."""
+    """Fraction of sequences whose logit sign agrees with the 0/1 label.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Returns logits.
+    X : torch.Tensor, shape (N, T, D)
+    y : torch.Tensor, shape (N, O)
+
+    Returns
+    -------
+    float
+    """
+    _check_tensor("y", y, "(N, O)", check_rank=False)  # the full shape is checked below
     logits = predict(model, X)  # (N, O)
     if logits.shape != y.shape:
         raise ValueError(f"y must have shape (N, O) = {tuple(logits.shape)}, got {tuple(y.shape)}")
@@ -180,10 +254,38 @@ def _batches(data):
                 f"data (X, y) must have shapes (N, T, D) and (N, O), "
                 f"got {tuple(X.shape)} and {tuple(y.shape)}"
             )
+        if len(X) == 0:
+            raise ValueError("data has no batches: X and y hold no sequences")
         return [data]  # one full batch per epoch
     if isinstance(data, torch.utils.data.DataLoader):
+        if len(data) == 0:
+            raise ValueError(
+                "data has no batches: the DataLoader is empty (an empty data set, "
+                "or drop_last=True with fewer sequences than batch_size)"
+            )
         return data
     raise ValueError(f"data must be a DataLoader or a tuple (X, y), got {type(data).__name__}")
+
+
+def _check_val_data(val_data, data):
+    """Raise unless ``val_data`` is a pair of tensors (M, T, D), (M, O) matching ``data``."""
+    if not isinstance(val_data, tuple) or len(val_data) != 2:
+        raise ValueError("val_data must be a tuple (X_val, y_val) of tensors")
+    X_val, y_val = val_data
+    _check_tensor("X_val", X_val, "(M, T, D)")
+    _check_tensor("y_val", y_val, "(M, O)")
+    if len(X_val) != len(y_val) or len(X_val) == 0:
+        raise ValueError(
+            f"X_val and y_val must hold the same number M >= 1 of sequences, "
+            f"got shapes {tuple(X_val.shape)} and {tuple(y_val.shape)}"
+        )
+    if isinstance(data, tuple):  # a DataLoader's shapes are only known batch by batch
+        X, y = data
+        if X_val.shape[2] != X.shape[2] or y_val.shape[1] != y.shape[1]:
+            raise ValueError(
+                f"val_data must have shapes (M, T, {X.shape[2]}) and (M, {y.shape[1]}) "
+                f"like data, got {tuple(X_val.shape)} and {tuple(y_val.shape)}"
+            )
 
 
 def train_torch(
@@ -211,7 +313,8 @@ def train_torch(
         Maps (N, T, D) to (N, O); trained in place.  Batches are moved to the
         device of its parameters.
     data : DataLoader or tuple (X, y)
-        Training batches; a tuple of tensors is one full batch per epoch.
+        Training batches (at least one); a tuple of tensors is one full batch
+        per epoch.
     loss_fn : callable
         For example ``nn.BCEWithLogitsLoss()`` or ``nn.MSELoss()``.
     optimizer : torch.optim.Optimizer
@@ -222,9 +325,12 @@ def train_torch(
     clip : float, optional
         Clip the gradients to this global norm.
     val_data : tuple (X_val, y_val) of tensors, optional
-        Evaluated after every epoch, or every ``eval_every`` steps and at the end.
+        Shapes (M, T, D) and (M, O).  Evaluated after every epoch, or every
+        ``eval_every`` steps and at the end.
     eval_every : int, optional
-        With ``steps``: updates between evaluations (default: ``steps // 20``).
+        Only with ``steps`` (with ``epochs`` the evaluation is once per epoch,
+        and giving ``eval_every`` is an error): updates between evaluations,
+        default ``max(1, steps // 20)``.
     metrics : dict of str to callable, optional
         Extra ``fn(model, X_val, y_val) -> float`` recorded as ``"val_<name>"``,
         for example ``{"acc": binary_accuracy}``.
@@ -238,24 +344,41 @@ def train_torch(
         ``val_data`` also ``eval_step`` (updates done), ``val_loss`` and one
         list per metric.
     """
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    _check_model(model)
     if (epochs is None) == (steps is None):
         raise ValueError("give exactly one of epochs and steps")
     batches = _batches(data)
     n_batches = len(batches)
     if epochs is not None:
+        if eval_every is not None:
+            raise ValueError("eval_every works with steps only (with epochs: once per epoch)")
         total = check_positive_int("epochs", epochs) * n_batches
         every = n_batches
     else:
         total = check_positive_int("steps", steps)
-        every = check_positive_int("eval_every", eval_every or max(1, total // 20))
+        every = max(1, total // 20) if eval_every is None else eval_every
+        every = check_positive_int("eval_every", every)
+    _check_loss_fn(loss_fn)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise ValueError(
+            f"optimizer must be a torch.optim.Optimizer, for example "
+            f"torch.optim.Adam(model.parameters()), got {type(optimizer).__name__}"
+        )
     if clip is not None:
         clip = check_positive_float("clip", clip)
+    if metrics is not None and (
+        not isinstance(metrics, dict)
+        or not all(isinstance(k, str) and callable(fn) for k, fn in metrics.items())
+    ):
+        raise ValueError(
+            "metrics must be a dict of str to callable fn(model, X_val, y_val), "
+            "for example {'acc': binary_accuracy}"
+        )
     metrics = dict(metrics or {})
+    if metrics and val_data is None:
+        raise ValueError("metrics are computed on val_data: give val_data too")
     if val_data is not None:
-        if not isinstance(val_data, tuple) or len(val_data) != 2:
-            raise ValueError("val_data must be a tuple (X_val, y_val) of tensors")
+        _check_val_data(val_data, data)
     device = _model_device(model)
     history = {"loss": [], "grad_norm": []}
     if val_data is not None:
@@ -266,6 +389,7 @@ def train_torch(
     step = 0
     with tqdm(total=total, disable=not progress, desc="updates") as bar:
         while step < total:
+            before = step
             for xb, yb in batches:
                 xb, yb = xb.to(device), yb.to(device)  # (B, T, D), (B, O)
                 optimizer.zero_grad()
@@ -287,4 +411,6 @@ def train_torch(
                     model.train()
                 if step == total:
                     break
+            if step == before:  # an iterable that len() calls non-empty yielded nothing
+                raise ValueError("data has no batches: a pass over it yielded nothing")
     return history

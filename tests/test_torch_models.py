@@ -1,3 +1,5 @@
+import signal
+
 import numpy as np
 import pytest
 import torch
@@ -45,9 +47,11 @@ def test_output_reads_last_hidden_state():
     torch.testing.assert_close(model(x), model.head(hs[:, -1]))
 
 
-def test_get_device_matches_cuda_availability():
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert get_device() == torch.device(expected)
+@pytest.mark.parametrize(("available", "kind"), [(True, "cuda"), (False, "cpu")])
+def test_get_device_picks_the_gpu_only_when_available(monkeypatch, available, kind):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    device = get_device()
+    assert isinstance(device, torch.device) and device.type == kind
 
 
 def test_load_numpy_params_parity_outputs_and_grads(rng):
@@ -96,11 +100,25 @@ def test_load_numpy_params_rejects_bad_input(rng):
         numpy_grads(model)
 
 
-def test_constructor_and_forward_reject_bad_input():
-    with pytest.raises(ValueError, match="cell must be one of"):
-        SequenceModel(1, 4, cell="transformer")
-    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
-        SequenceModel(1, 0)
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((1, 4), {"cell": "transformer"}, r"cell must be one of \['gru', 'lstm', 'rnn'\]"),
+        ((1, 4), {"cell": "RNN"}, "cell must be one of"),
+        ((1, 0), {}, "hidden_size must be a positive integer, got 0"),
+        ((1, 2.0), {}, "hidden_size must be a positive integer, got 2.0"),
+        ((0, 4), {}, "input_size must be a positive integer, got 0"),
+        (("1", 4), {}, "input_size must be a positive integer, got '1'"),
+        ((1, 4), {"output_size": 0}, "output_size must be a positive integer, got 0"),
+        ((1, 4), {"output_size": None}, "output_size must be a positive integer, got None"),
+    ],
+)
+def test_constructor_rejects_bad_arguments(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SequenceModel(*args, **kwargs)
+
+
+def test_forward_rejects_bad_input():
     model = SequenceModel(2, 4)
     with pytest.raises(
         ValueError, match=r"x must have shape \(N, T, D\) = \(\?, \?, 2\), got \(5, 2\)"
@@ -225,3 +243,168 @@ def test_train_torch_rejects_bad_input():
         train_torch(object(), data, loss_fn, opt, epochs=1)
     with pytest.raises(ValueError, match="val_data must be a tuple"):
         train_torch(model, data, loss_fn, opt, epochs=1, val_data=data[0], progress=False)
+
+
+def _setup():
+    torch.manual_seed(0)
+    model = SequenceModel(1, 4)
+    data = (torch.randn(6, 3, 1), torch.randn(6, 1))
+    return model, data, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+def _empty_loader(**kwargs):
+    dataset = torch.utils.data.TensorDataset(torch.zeros(3, 2, 1), torch.zeros(3, 1))
+    return torch.utils.data.DataLoader(dataset, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        _empty_loader(batch_size=4, drop_last=True),  # 3 sequences, no full batch of 4
+        torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.zeros(0, 2, 1), torch.zeros(0, 1))
+        ),
+    ],
+)
+@pytest.mark.parametrize("length", [{"steps": 5}, {"epochs": 2}])
+def test_train_torch_rejects_an_empty_loader_up_front(loader, length):
+    model, _, loss_fn, opt = _setup()
+
+    def hung(signum, frame):
+        raise TimeoutError("train_torch loops forever on an empty loader")
+
+    previous = signal.signal(signal.SIGALRM, hung)  # without the check, steps= never ends
+    signal.alarm(20)
+    try:
+        with pytest.raises(ValueError, match="data has no batches"):
+            train_torch(model, loader, loss_fn, opt, progress=False, **length)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_train_torch_rejects_an_empty_tensor_pair():
+    model, _, loss_fn, opt = _setup()
+    with pytest.raises(ValueError, match="data has no batches"):
+        train_torch(model, (torch.zeros(0, 2, 1), torch.zeros(0, 1)), loss_fn, opt, steps=3)
+
+
+def test_train_torch_eval_every():
+    model, data, loss_fn, opt = _setup()
+    kw = dict(val_data=data, progress=False)
+    hist = train_torch(model, data, loss_fn, opt, steps=40, **kw)
+    assert hist["eval_step"] == list(range(2, 41, 2))  # default: every steps // 20 updates
+    hist = train_torch(model, data, loss_fn, opt, steps=7, eval_every=3, **kw)
+    assert hist["eval_step"] == [3, 6, 7]  # and after the last update
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(ValueError, match=f"eval_every must be a positive integer, got {bad}"):
+            train_torch(model, data, loss_fn, opt, steps=7, eval_every=bad, **kw)
+    with pytest.raises(ValueError, match="eval_every works with steps only"):
+        train_torch(model, data, loss_fn, opt, epochs=2, eval_every=1, **kw)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"optimizer": "adam"}, "optimizer must be a torch.optim.Optimizer"),
+        ({"optimizer": None}, "optimizer must be a torch.optim.Optimizer"),
+        ({"loss_fn": "mse"}, "loss_fn must be callable"),
+        ({"metrics": [binary_accuracy]}, "metrics must be a dict of str to callable"),
+        ({"metrics": {"acc": 0.5}}, "metrics must be a dict of str to callable"),
+        ({"metrics": {1: binary_accuracy}}, "metrics must be a dict of str to callable"),
+        (
+            {"metrics": {"acc": binary_accuracy}, "val_data": None},
+            "metrics are computed on val_data",
+        ),
+        ({"val_data": (torch.zeros(2, 3, 1),)}, r"val_data must be a tuple \(X_val, y_val\)"),
+        (
+            {"val_data": (np.zeros((2, 3, 1)), torch.zeros(2, 1))},
+            r"X_val must be a torch.Tensor .* NumPy array: convert it with torch.from_numpy",
+        ),
+        (
+            {"val_data": (torch.zeros(2, 3, 1), [[0.0], [1.0]])},
+            r"y_val must be a torch.Tensor of shape \(M, O\), got list",
+        ),
+        (
+            {"val_data": (torch.zeros(2, 3), torch.zeros(2, 1))},
+            r"X_val must have shape \(M, T, D\), got \(2, 3\)",
+        ),
+        (
+            {"val_data": (torch.zeros(2, 3, 1), torch.zeros(2))},
+            r"y_val must have shape \(M, O\), got \(2,\)",
+        ),
+        (
+            {"val_data": (torch.zeros(2, 3, 1), torch.zeros(3, 1))},
+            "X_val and y_val must hold the same number M >= 1 of sequences",
+        ),
+        (
+            {"val_data": (torch.zeros(0, 3, 1), torch.zeros(0, 1))},
+            "X_val and y_val must hold the same number M >= 1 of sequences",
+        ),
+        (
+            {"val_data": (torch.zeros(2, 3, 2), torch.zeros(2, 1))},
+            r"val_data must have shapes \(M, T, 1\) and \(M, 1\) like data, got \(2, 3, 2\)",
+        ),
+        (
+            {"val_data": (torch.zeros(2, 3, 1), torch.zeros(2, 2))},
+            r"val_data must have shapes \(M, T, 1\) and \(M, 1\)",
+        ),
+    ],
+)
+def test_train_torch_checks_arguments_before_training(change, message):
+    model, data, loss_fn, opt = _setup()
+    before = [p.detach().clone() for p in model.parameters()]
+    kw = {"loss_fn": loss_fn, "optimizer": opt, "val_data": data, **change}
+    with pytest.raises(ValueError, match=message):
+        train_torch(
+            model,
+            data,
+            kw["loss_fn"],
+            kw["optimizer"],
+            steps=3,
+            progress=False,
+            val_data=kw["val_data"],
+            metrics=kw.get("metrics"),
+        )
+    for p, b in zip(model.parameters(), before):  # nothing was trained
+        torch.testing.assert_close(p, b, rtol=0, atol=0)
+
+
+def test_train_torch_accepts_validation_sequences_of_another_length():
+    model, data, loss_fn, opt = _setup()
+    val = (torch.randn(4, 9, 1), torch.randn(4, 1))
+    hist = train_torch(model, data, loss_fn, opt, epochs=2, val_data=val, progress=False)
+    assert hist["val_loss"][-1] == evaluate_loss(model, *val, loss_fn)
+
+
+@pytest.mark.parametrize("fn", [predict, binary_accuracy, evaluate_loss])
+def test_evaluation_helpers_reject_bad_model_and_inputs(fn):
+    model, (X, y), loss_fn, _ = _setup()
+    extra = {predict: (), binary_accuracy: (y,), evaluate_loss: (y, loss_fn)}[fn]
+    with pytest.raises(ValueError, match="model must be a torch.nn.Module, got function"):
+        fn(lambda x: x, X, *extra)
+    with pytest.raises(
+        ValueError, match=r"X must be a torch.Tensor of shape \(N, T, D\), got a NumPy array"
+    ):
+        fn(model, X.numpy(), *extra)
+    with pytest.raises(ValueError, match="torch.from_numpy"):
+        fn(model, X.numpy(), *extra)
+    with pytest.raises(
+        ValueError, match=r"X must be a torch.Tensor of shape \(N, T, D\), got list"
+    ):
+        fn(model, X.tolist(), *extra)
+    with pytest.raises(ValueError, match=r"X must have shape \(N, T, D\), got \(6, 3\)"):
+        fn(model, X[:, :, 0], *extra)
+
+
+def test_evaluation_helpers_reject_bad_y_batch_size_and_loss_fn():
+    model, (X, y), loss_fn, _ = _setup()
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+            predict(model, X, batch_size=bad)
+    with pytest.raises(ValueError, match=r"y must be a torch.Tensor .* NumPy array"):
+        binary_accuracy(model, X, y.numpy())
+    with pytest.raises(ValueError, match=r"y must be a torch.Tensor .* NumPy array"):
+        evaluate_loss(model, X, y.numpy(), loss_fn)
+    with pytest.raises(ValueError, match="loss_fn must be callable"):
+        evaluate_loss(model, X, y, "mse")
