@@ -14,7 +14,11 @@ train      the NumPy training loop
 torch_models  PyTorch RNN/LSTM/GRU sequence model, NumPy weight loading, training loop
 diagrams   LSTM and GRU cell diagrams
 gradients  Jacobian products through time, spectral radius, Pascanu et al. bounds
+bugs       WRONG ON PURPOSE: broken BPTT variants that only a gradient check reveals
+plotting   figures shared by the chapters (draw on ``ax``, compute nothing)
+plotting_gradients  figures of the chapter on vanishing and exploding gradients
 widgets    interactive ipywidgets controls and the plain figures behind them
+show       ``show_source``: display library source inside a notebook
 """
 
 __version__ = "0.1.0"
