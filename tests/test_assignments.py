@@ -2,7 +2,10 @@
 
 - every assignment states its goals, time and points, and its points table adds up;
 - the instructor version passes all its test cells (executed with nbclient);
-- the student version that nbgrader generates holds no solution and no hidden test;
+- the student version that nbgrader generates holds no solution and no hidden test: no
+  line of a solution appears anywhere in it (re-spaced or inside a hint), no function
+  defined in a visible cell can stand in for a solution and pass the task's tests, and no
+  visible cell loops over the reference building blocks (a replay of a solution);
 - the student version fails every test cell as it is, and a plausible wrong answer fails
   exactly the test of its task, with a message that names the mistake;
 - nbgrader's own autograde, on submissions in a temporary course, gives full marks to the
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -132,6 +136,233 @@ def distinctive_lines(nb, kind: str) -> set[str]:
     return {line for line in inside - outside if len(line) >= 20}
 
 
+# A solution line shorter than this (whitespace removed) proves nothing: `h = h0`,
+# `caches = []`, `return dx, dh`. The expressions inside a line (a right-hand side, a
+# call's argument) are checked on their own from MIN_EXPR characters: `rng.permutation(n)`
+# and `adam_init(params)`, which the task texts name as the API to use, are shorter.
+MIN_CODE, MIN_EXPR = 12, 20
+
+
+def squeeze(text: str) -> str:
+    """``text`` without any whitespace: re-spacing or re-wrapping a line hides nothing."""
+    return re.sub(r"\s+", "", text)
+
+
+def expressions(line: str) -> list[str]:
+    """The source of every expression in one line of code ([] if it does not parse alone,
+    like the head of a loop or one line of a bracket split over several)."""
+    code = line.strip()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    return [
+        ast.get_source_segment(code, n) or "" for n in ast.walk(tree) if isinstance(n, ast.expr)
+    ]
+
+
+def solution_fragments(nb) -> set[str]:
+    """Every non-trivial line of the solutions of a source notebook (comment dropped,
+    whitespace removed), and every long enough expression inside them: a hint that quotes
+    ``tanh(x @ Wxh.T + h_prev @ Whh.T + bh)`` leaks ``np.tanh(...)``'s argument."""
+    fragments = set()
+    for cell in nb.cells:
+        for region in solution_regions(cell.source):
+            for line in region.splitlines():
+                code = squeeze(line.split("#")[0])
+                if len(code) >= MIN_CODE:
+                    fragments.add(code)
+                fragments.update(
+                    squeeze(e)
+                    for e in expressions(line.split("#")[0])
+                    if len(squeeze(e)) >= MIN_EXPR
+                )
+    return fragments
+
+
+def leaked_solution_lines(source, student) -> list[str]:
+    """The solution fragments of ``source`` found anywhere in ``student`` (any cell, any
+    position, whitespace ignored)."""
+    text = squeeze("\n".join(cell.source for cell in student.cells))
+    return sorted(
+        fragment  # whole tokens only: `losses.append(loss)` is not in `my_losses.append(loss)`
+        for fragment in solution_fragments(source)
+        if re.search(rf"(?<![\w.]){re.escape(fragment)}(?!\w)", text)
+    )
+
+
+def top_level_functions(code: str) -> dict[str, str]:
+    """``{name: source}`` of the functions defined at the top level of a code cell."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # a cell with IPython magics: it defines nothing we could reuse
+        return {}
+    return {
+        node.name: ast.get_source_segment(code, node)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+def visible_code_cells(student) -> list:
+    """The code cells of a student version that are not solution cells: the setup and the
+    visible tests, which every student reads."""
+    return [
+        cell
+        for cell in student.cells
+        if cell.cell_type == "code" and not nbgrader_meta(cell).get("solution")
+    ]
+
+
+def run_cells(sources, namespace):
+    """Execute ``sources`` in ``namespace`` in order; the first exception, or None."""
+    for code in sources:
+        try:
+            exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102
+        except Exception as err:  # a failing test cell is what we look for
+            return err
+    return None
+
+
+def own_blocks(code: str, aliases: dict[str, str], solved: set[str]) -> str:
+    """``code`` with every call of a reference function that a task asks for (for example
+    ``reference.rnn_step_backward``) turned into a call of the student's own function: what
+    a student who copies a visible helper would do to get past ``assert_own_code``."""
+    for alias, path in aliases.items():
+        if not any(path == m or path.startswith(m + ".") for m in REFERENCE_MODULES):
+            continue
+        if path.rsplit(".", 1)[-1] in solved:  # from rnnlib.rnn import rnn_step_backward as f
+            code = re.sub(rf"(?<![\w.]){re.escape(alias)}\(", path.rsplit(".", 1)[-1] + "(", code)
+        for fn in solved:  # from rnnlib import rnn as reference; reference.rnn_step_backward
+            code = re.sub(rf"(?<![\w.]){re.escape(alias)}\.{fn}\(", fn + "(", code)
+    return code
+
+
+def helpers_that_pass(source, student) -> list[str]:
+    """Cheats built from the visible cells that pass a task's visible tests.
+
+    For every function ``F`` of a solution cell and every function ``G`` defined in a
+    visible cell (setup or test), the submission is the student version with all the
+    solutions typed in, except that ``G``'s source is pasted into ``F``'s cell (its calls of
+    the reference building blocks turned into calls of the student's own functions) and
+    ``F`` becomes ``return G(*args, **kwargs)`` or ``return G()`` (for a helper that reads the
+    test's globals). The tests of that task (the test cells up to the next solution cell)
+    must fail for every cheat: otherwise a visible cell holds an implementation of ``F``.
+    """
+    nb = fill(student, source)
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    solved_cells = [k for k, c in enumerate(cells) if nbgrader_meta(c).get("solution")]
+    solved = {fn for k in solved_cells for fn in top_level_functions(cells[k].source)}
+    aliases = import_aliases(student.cells)
+    helpers = {}
+    for cell in visible_code_cells(student):
+        for helper, code in top_level_functions(cell.source).items():
+            helpers[helper] = own_blocks(code, aliases, solved)
+    namespace = {"__name__": "__main__"}  # the notebook run so far, every task solved
+    passing, done = [], 0
+    for k in solved_cells:
+        err = run_cells([c.source for c in cells[done:k]], namespace)
+        assert err is None, f"the solved notebook fails before code cell {k}: {err!r}"
+        done = k
+        tests = []
+        for later in cells[k + 1 :]:
+            if nbgrader_meta(later).get("solution"):
+                break
+            tests.append(later.source)
+        assert tests, f"solution cell {nbgrader_meta(cells[k])['grade_id']} has no test"
+        for fn in top_level_functions(cells[k].source):
+            for helper, code in helpers.items():
+                for call in ("*args, **kwargs", ""):
+                    cheat = (
+                        f"{cells[k].source}\n\n\n{code}\n\n\n"
+                        f"def {fn}(*args, **kwargs):\n    return {helper}({call})\n"
+                    )
+                    if run_cells([cheat, *tests], dict(namespace)) is None:
+                        passing.append(f"{fn} = {helper}({call})")
+    return passing
+
+
+# Modules whose functions are the building blocks the students put together (or PyTorch):
+# a visible cell may call them once, on whole inputs, as the reference, but a loop over
+# them (time steps, minibatches, updates) is a second implementation of a task.
+REFERENCE_MODULES = (
+    "rnnlib.rnn",
+    "rnnlib.lstm",
+    "rnnlib.models",
+    "rnnlib.optim",
+    "rnnlib.losses",
+    "rnnlib.train",
+    "torch",
+)
+
+
+def import_aliases(cells) -> dict[str, str]:
+    """``{name: dotted path}`` for every name the cells bind with ``import``."""
+    aliases = {}
+    for cell in cells:
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.asname:
+                        aliases[a.asname] = a.name
+                    else:  # `import a.b` binds `a`
+                        aliases[a.name.split(".")[0]] = a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    return aliases
+
+
+def dotted(node, aliases) -> str:
+    """The dotted path a call's function resolves to through the imports ('' if unknown)."""
+    if isinstance(node, ast.Name):
+        return aliases.get(node.id, "")
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value, aliases)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+def loop_bodies(tree):
+    """The parts of every loop and comprehension that run once per iteration."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            yield from node.body
+            if isinstance(node, ast.While):
+                yield node.test
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            yield from ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])
+            for k, gen in enumerate(node.generators):
+                yield from gen.ifs
+                if k:
+                    yield gen.iter
+
+
+def reference_calls_in_loops(student) -> list[str]:
+    """Calls of the reference building blocks inside a loop of a visible cell."""
+    cells = visible_code_cells(student)
+    aliases = import_aliases(student.cells)
+    found = []
+    for cell in cells:
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for part in loop_bodies(tree):
+            for node in ast.walk(part):
+                if not isinstance(node, ast.Call):
+                    continue
+                path = dotted(node.func, aliases)
+                if any(path == m or path.startswith(m + ".") for m in REFERENCE_MODULES):
+                    where = nbgrader_meta(cell).get("grade_id", "?")
+                    found.append(f"{where}: {ast.unparse(node)[:70]}")
+    return sorted(set(found))
+
+
 def fill(release_nb, source, wrong=None):
     """A submission: the student version with the source's solutions typed in, except for
     the solution cell ``wrong["cell"]``, which gets ``wrong["body"]``."""
@@ -229,11 +460,10 @@ def test_student_version_has_no_solution_and_no_hidden_test(course, name):
     text = "\n".join(c.source for c in student.cells)
     for marker in (BEGIN, END, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    for kind in ("solution", "hidden"):
-        lines = distinctive_lines(source, kind)
-        assert len(lines) >= 5, f"{name}: too few distinctive {kind} lines to check"
-        leaked = sorted(lines & {line.strip() for line in text.splitlines()})
-        assert not leaked, f"{name}: the student version still holds {kind} lines {leaked}"
+    lines = distinctive_lines(source, "hidden")
+    assert len(lines) >= 5, f"{name}: too few distinctive hidden-test lines to check"
+    leaked = sorted(lines & {line.strip() for line in text.splitlines()})
+    assert not leaked, f"{name}: the student version still holds hidden-test lines {leaked}"
     src_cells = cells_by_id(source)
     for cell in student.cells:
         meta = nbgrader_meta(cell)
@@ -244,6 +474,71 @@ def test_student_version_has_no_solution_and_no_hidden_test(course, name):
         elif meta.get("grade"):  # the visible tests are kept word for word
             visible = src_cells[meta["grade_id"]].source.split("### BEGIN HIDDEN TESTS")[0]
             assert cell.source.strip() == visible.strip()
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_version_holds_no_line_of_the_solutions(course, name):
+    """Every non-trivial solution line is absent from the WHOLE student version: from the
+    visible tests, the hints and the task texts too, whitespace ignored."""
+    source, student = source_nb(name), release_nb(course, name)
+    assert len(solution_fragments(source)) >= 10, f"{name}: too few solution lines to check"
+    leaked = leaked_solution_lines(source, student)
+    assert not leaked, f"{name}: the student version holds solution code {leaked}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_visible_helper_can_stand_in_for_a_solution(course, name):
+    """No function of the setup or of a visible test, pasted into a solution cell, passes
+    that task's visible tests: the visible cells do not implement any task."""
+    passing = helpers_that_pass(source_nb(name), release_nb(course, name))
+    assert not passing, f"{name}: visible helpers solve tasks: {passing}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_visible_cell_loops_over_the_reference(course, name):
+    """The visible cells call the reference (library, PyTorch) on whole inputs only: a loop
+    over its steps, batches or updates would replay a solution."""
+    found = reference_calls_in_loops(release_nb(course, name))
+    assert not found, f"{name}: visible cells loop over reference building blocks: {found}"
+
+
+def test_leak_checks_catch_a_solution_pasted_into_a_visible_cell(course):
+    """The three checks above can fail: a visible cell that holds A1's BPTT (over the
+    library's steps, as a helper) trips all three."""
+    name = "a1_rnn_bptt"
+    source, student = source_nb(name), release_nb(course, name)
+    body = solution_regions(cells_by_id(source)["a1_rnn_backward"].source)[0]
+    body = body.replace("rnn_step_backward(", "reference.rnn_step_backward(")
+    tampered = nbformat.from_dict(student)
+    helper = "def bptt_for_the_hint(dhs, cache):\n" + body
+    tampered.cells.append(nbformat.v4.new_code_cell(helper))
+    assert leaked_solution_lines(source, tampered)
+    assert "rnn_backward = bptt_for_the_hint(*args, **kwargs)" in helpers_that_pass(
+        source, tampered
+    )
+    assert reference_calls_in_loops(tampered) == [
+        "?: reference.rnn_step_backward(dhs[:, t] + dh_carry, caches[t])"
+    ]
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "from rnnlib.losses import bce_with_logits_loss\n\n\n"
+        "def course_loss(logits, y):\n    return bce_with_logits_loss(logits, y)\n",
+        "import rnnlib.losses\n\n\n"
+        "def course_loss(logits, y):\n    return rnnlib.losses.bce_with_logits_loss(logits, y)\n",
+    ],
+)
+def test_the_reference_cannot_be_called_through_a_helper(course, helper):
+    """assert_own_code follows the notebook's own functions and dotted submodules: a loss
+    that hands its work to the library through a helper fails its test."""
+    name = "a2_bce_training"
+    wrong = {"cell": "a2_bce_loss", "body": "    return course_loss(logits, y)\n\n\n" + helper}
+    outcome = run_in_process(fill(release_nb(course, name), source_nb(name), wrong))
+    error = outcome["a2_test_bce_loss"]
+    assert isinstance(error, AssertionError), repr(error)
+    assert "bce_loss must do the computation itself: it uses rnnlib.losses" in str(error)
 
 
 def run_in_process(nb) -> dict:
