@@ -10,15 +10,23 @@ demonstration; the correct function is :func:`rnnlib.rnn.rnn_backward`.
 
 :func:`loss_and_grads_with` runs the many-to-one model of
 :mod:`rnnlib.models` with any such backward function, so that a chapter can
-train and check a model with a broken backward pass.
+train and check a model with a broken backward pass, and :func:`train_with`
+trains it with plain gradient descent and records the loss.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._check import as_array, check_cache, check_shape
+from rnnlib._check import (
+    as_array,
+    check_cache,
+    check_positive_float,
+    check_positive_int,
+    check_shape,
+)
 from rnnlib.models import LOSSES, model_backward, model_forward
+from rnnlib.optim import sgd_step
 
 
 def _unpack(dhs, cache):
@@ -158,3 +166,46 @@ def loss_and_grads_with(backward, params, X, y, *, loss="mse", h0=None):
         dout, cache, rnn_backward_fn=backward, return_input_grads=True
     )
     return value, grads, input_grads
+
+
+def train_with(backward, params, X, y, *, lr, steps, loss="mse"):
+    """Plain gradient descent with the gradients of a chosen RNN backward.
+
+    Every update is ``params - lr * grads`` (:func:`rnnlib.optim.sgd_step`)
+    on the whole of ``(X, y)``, with the gradients of
+    :func:`loss_and_grads_with`.  With ``backward=rnnlib.rnn.rnn_backward``
+    this is :func:`rnnlib.train.train` with ``optimizer="sgd"`` and one batch
+    holding all ``N`` sequences; with a bug it shows how well the wrong
+    gradients train.
+
+    Parameters
+    ----------
+    backward : callable
+        ``backward(dhs, cache) -> (dx, dh0, dWxh, dWhh, dbh)``, for example
+        :func:`rnnlib.rnn.rnn_backward` or one of the bugs above.
+    params : dict
+        Initial parameters (not modified): ``Wxh`` (H, D), ``Whh`` (H, H),
+        ``bh`` (H,), ``Why`` (O, H), ``by`` (O,).
+    X : ndarray, shape (N, T, D)
+    y : ndarray, shape (N, O)
+    lr : float
+        Learning rate (> 0).
+    steps : int
+        Number of updates (> 0).
+    loss : {"mse", "bce"}
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        The loss on ``(X, y)`` after every update, computed with the correct
+        forward pass whatever ``backward`` is.
+    """
+    lr = check_positive_float("lr", lr)
+    steps = check_positive_int("steps", steps)
+    losses = np.empty(steps)  # (steps,)
+    for i in range(steps):
+        _, grads, _ = loss_and_grads_with(backward, params, X, y, loss=loss)
+        params = sgd_step(params, grads, lr)
+        out, _ = model_forward(params, X)  # (N, O)
+        losses[i] = LOSSES[loss](out, y)[0]
+    return losses

@@ -5,10 +5,13 @@ from rnnlib.bugs import (
     loss_and_grads_with,
     rnn_backward_final_state_bug,
     rnn_backward_output_every_step_bug,
+    train_with,
 )
 from rnnlib.gradcheck import numerical_gradient, rel_error
 from rnnlib.models import PARAM_NAMES, init_params, loss_and_grads
+from rnnlib.optim import sgd_step
 from rnnlib.rnn import rnn_backward, rnn_forward
+from rnnlib.train import train
 
 N, T, D, H = 2, 5, 3, 4
 BUGS = [rnn_backward_final_state_bug, rnn_backward_output_every_step_bug]
@@ -188,3 +191,52 @@ def test_loss_and_grads_with_float32_params_stays_float32(rng):
     _, grads, input_grads = loss_and_grads_with(rnn_backward, params, X, y.astype(np.float32))
     assert all(g.dtype == np.float32 for g in grads.values())
     assert input_grads["h0"].dtype == np.float32
+
+
+def test_train_with_correct_backward_equals_full_batch_train(rng):
+    """With rnn_backward, train_with is rnnlib.train.train with one full batch."""
+    params = init_params(D, H, 1, rng)
+    X, y = rng.normal(size=(N, T, D)), rng.normal(size=(N, 1))
+    losses = train_with(rnn_backward, params, X, y, lr=0.05, steps=7)
+    _, history = train(
+        params, X, y, loss="mse", optimizer="sgd", lr=0.05, epochs=7, batch_size=N, progress=False
+    )
+    assert losses.shape == (7,)
+    np.testing.assert_allclose(losses, history["loss"], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("bug", BUGS)
+def test_train_with_bug_takes_the_bug_s_step(rng, bug):
+    """The first update is sgd_step with the bug's gradients; later ones differ from the truth."""
+    params = init_params(D, H, 1, rng)
+    X, y = rng.normal(size=(N, T, D)), (rng.normal(size=(N, 1)) > 0).astype(float)
+    losses = train_with(bug, params, X, y, lr=0.1, steps=3, loss="bce")
+    _, grads, _ = loss_and_grads_with(bug, params, X, y, loss="bce")
+    expected, _ = loss_and_grads(sgd_step(params, grads, 0.1), X, y, "bce")
+    assert losses[0] == pytest.approx(expected, rel=1e-12)
+    correct = train_with(rnn_backward, params, X, y, lr=0.1, steps=3, loss="bce")
+    assert abs(losses[-1] - correct[-1]) > 1e-6
+
+
+def test_train_with_leaves_params_untouched(rng):
+    params = init_params(D, H, 1, rng)
+    copies = {k: v.copy() for k, v in params.items()}
+    X, y = rng.normal(size=(N, T, D)), rng.normal(size=(N, 1))
+    train_with(rnn_backward_final_state_bug, params, X, y, lr=0.1, steps=2)
+    for name in PARAM_NAMES:
+        np.testing.assert_array_equal(params[name], copies[name])
+
+
+def test_train_with_rejects_bad_arguments(rng):
+    params = init_params(D, H, 1, rng)
+    X, y = np.zeros((N, T, D)), np.zeros((N, 1))
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        train_with(rnn_backward, params, X, y, lr=0.1, steps=0)
+    with pytest.raises(ValueError, match="lr must be a positive"):
+        train_with(rnn_backward, params, X, y, lr=-0.1, steps=1)
+    with pytest.raises(ValueError, match="backward must be callable"):
+        train_with(None, params, X, y, lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        train_with(rnn_backward, params, X, y, lr=0.1, steps=1, loss="l1")
+    with pytest.raises(ValueError, match=r"y must have shape"):
+        train_with(rnn_backward, params, X, np.zeros((N, 2)), lr=0.1, steps=1)
