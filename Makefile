@@ -111,10 +111,14 @@ execute: $(STAMP)
 # Speed benchmarks (not part of `make test`: timings depend on the machine).
 # One BLAS thread: the matrices are tiny, and on a busy 2-core machine extra
 # BLAS threads only wait for each other (run without it to see the difference).
-# `make bench` prints, from one run, the table of every benchmark and the ratios between
-# them (benchmarks/run_all.py: per-example vs minibatch NumPy, NumPy vs PyTorch on CPU).
+# `make bench` prints the per-example vs minibatch speed-up for several batch sizes
+# (benchmarks/bench_numpy.py), then, from one run, the table of every benchmark and the
+# ratios between them (benchmarks/run_all.py: per-example vs minibatch NumPy, NumPy vs
+# PyTorch on CPU). Each table's ratios come from times measured in the same run.
 # The single benchmarks: `python -m benchmarks.bench_numpy`, `python -m benchmarks.bench_torch`.
 bench: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.bench_numpy
+	@echo
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.run_all
 
 clean:
