@@ -10,6 +10,7 @@ written with ``torch.nn``: a batch-first recurrent layer (``nn.RNN``,
 :func:`load_numpy_params` copies the NumPy parameters into it, and
 :func:`numpy_grads` reads the gradients back with the NumPy names, so the
 hand-written backward pass can be checked against autograd.
+:func:`lstm_gates` recomputes the gates that ``nn.LSTM`` does not return.
 """
 
 from __future__ import annotations
@@ -241,6 +242,81 @@ def binary_accuracy(model, X, y):
     if logits.shape != y.shape:
         raise ValueError(f"y must have shape (N, O) = {tuple(logits.shape)}, got {tuple(y.shape)}")
     return float(((logits > 0) == (y.to(logits.device) > 0.5)).double().mean())
+
+
+def _check_state(name, value, N, H, like):
+    """Return ``value`` (N, H) on the device of ``like``, or zeros when ``value`` is None."""
+    if value is None:
+        return torch.zeros(N, H, dtype=like.dtype, device=like.device)
+    _check_tensor(name, value, "(N, H)")
+    if tuple(value.shape) != (N, H):
+        raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {tuple(value.shape)}")
+    return value.to(device=like.device, dtype=like.dtype)
+
+
+def lstm_gates(lstm, X, h0=None, c0=None):
+    """Gate activations of a ``torch.nn.LSTM`` at every step, which it does not return.
+
+    The LSTM is run on ``X`` to get its hidden states; the gates are then
+    recomputed from ``x_t`` and ``h_{t-1}`` with its stacked weights (order
+    i, f, g, o)::
+
+        a_t = x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh     # (N, 4H)
+        i, f, g, o = sigmoid(a_i), sigmoid(a_f), tanh(a_g), sigmoid(a_o)
+
+    No graph is built (``torch.no_grad``) and ``lstm`` is not changed.
+
+    Parameters
+    ----------
+    lstm : torch.nn.LSTM
+        Single layer, unidirectional, ``batch_first=True``, no projection
+        (for example ``SequenceModel(..., cell="lstm").recurrent``).
+    X : torch.Tensor, shape (N, T, D)
+        Input sequences with ``D = lstm.input_size``, ``T >= 1``; moved to the
+        device of the LSTM's weights.
+    h0, c0 : torch.Tensor, shape (N, H), optional
+        Initial hidden and cell states (note: (N, H), not PyTorch's
+        (1, N, H)); zeros when not given, as in ``lstm(X)``.
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        ``"i"``, ``"f"``, ``"g"``, ``"o"``: input gate, forget gate, cell
+        candidate and output gate, each of shape (N, T, H), on the LSTM's device.
+    """
+    if not isinstance(lstm, nn.LSTM):
+        raise ValueError(f"lstm must be a torch.nn.LSTM, got {type(lstm).__name__}")
+    if lstm.num_layers != 1 or lstm.bidirectional or lstm.proj_size != 0 or not lstm.batch_first:
+        raise ValueError(
+            "lstm must be a single-layer, unidirectional nn.LSTM with batch_first=True and "
+            f"no projection, got num_layers={lstm.num_layers}, "
+            f"bidirectional={lstm.bidirectional}, batch_first={lstm.batch_first}, "
+            f"proj_size={lstm.proj_size}"
+        )
+    _check_tensor("X", X, "(N, T, D)")
+    D, H = lstm.input_size, lstm.hidden_size
+    N, T = X.shape[0], X.shape[1]
+    if X.shape[2] != D or T == 0:
+        raise ValueError(f"X must have shape (N, T, D) = (?, T >= 1, {D}), got {tuple(X.shape)}")
+    W_ih, W_hh = lstm.weight_ih_l0, lstm.weight_hh_l0  # (4H, D), (4H, H)
+    if X.dtype != W_ih.dtype:
+        raise ValueError(f"X must have the dtype of the LSTM's weights {W_ih.dtype}, got {X.dtype}")
+    X = X.to(W_ih.device)
+    h0 = _check_state("h0", h0, N, H, W_ih)
+    c0 = _check_state("c0", c0, N, H, W_ih)
+    with torch.no_grad():
+        hs, _ = lstm(X, (h0[None], c0[None]))  # (N, T, H); PyTorch wants (1, N, H) states
+        h_prev = torch.cat([h0[:, None], hs[:, :-1]], dim=1)  # (N, T, H): h_{t-1}
+        a = X @ W_ih.T + h_prev @ W_hh.T  # (N, T, 4H), order (i, f, g, o)
+        if lstm.bias:
+            a = a + lstm.bias_ih_l0 + lstm.bias_hh_l0
+        a_i, a_f, a_g, a_o = a.split(H, dim=-1)  # each (N, T, H)
+        return {
+            "i": torch.sigmoid(a_i),
+            "f": torch.sigmoid(a_f),
+            "g": torch.tanh(a_g),
+            "o": torch.sigmoid(a_o),
+        }
 
 
 def _batches(data):

@@ -7,6 +7,7 @@ from torch import nn
 
 from rnnlib.data import adding_problem, sum_sign_dataset
 from rnnlib.gradcheck import rel_error
+from rnnlib.lstm import lstm_forward
 from rnnlib.models import PARAM_NAMES, init_params, loss_and_grads, model_forward
 from rnnlib.torch_models import (
     SequenceModel,
@@ -14,6 +15,7 @@ from rnnlib.torch_models import (
     evaluate_loss,
     get_device,
     load_numpy_params,
+    lstm_gates,
     numpy_grads,
     predict,
     train_torch,
@@ -408,3 +410,108 @@ def test_evaluation_helpers_reject_bad_y_batch_size_and_loss_fn():
         evaluate_loss(model, X, y.numpy(), loss_fn)
     with pytest.raises(ValueError, match="loss_fn must be callable"):
         evaluate_loss(model, X, y, "mse")
+
+
+def _float64_lstm(D, H, seed=0):
+    torch.manual_seed(seed)
+    return nn.LSTM(D, H, batch_first=True, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("given_states", [False, True])
+def test_lstm_gates_match_the_numpy_lstm_cache(rng, given_states):
+    N, T, D, H = 3, 6, 2, 5
+    lstm = _float64_lstm(D, H)
+    X = rng.standard_normal((N, T, D))
+    h0 = rng.standard_normal((N, H)) if given_states else np.zeros((N, H))
+    c0 = rng.standard_normal((N, H)) if given_states else np.zeros((N, H))
+    states = {"h0": torch.from_numpy(h0), "c0": torch.from_numpy(c0)} if given_states else {}
+    gates = lstm_gates(lstm, torch.from_numpy(X), **states)
+
+    p = {name: t.detach().numpy() for name, t in lstm.named_parameters()}
+    b = p["bias_ih_l0"] + p["bias_hh_l0"]  # (4H,): the NumPy LSTM has one bias
+    hs, cache = lstm_forward(X, h0, c0, p["weight_ih_l0"], p["weight_hh_l0"], b)
+    expected = cache[5]  # (N, T, 4H): activations i, f, g, o (sigmoid, sigmoid, tanh, sigmoid)
+    assert expected.shape == (N, T, 4 * H)
+    assert list(gates) == ["i", "f", "g", "o"]
+    for k, name in enumerate("ifgo"):
+        got = gates[name]
+        assert got.shape == (N, T, H) and got.dtype == torch.float64
+        assert not got.requires_grad
+        assert rel_error(expected[..., k * H : (k + 1) * H], got.numpy()) < 1e-10
+    # the gates rebuild the LSTM's own states: c_t = f c_{t-1} + i g, h_t = o tanh(c_t)
+    c = torch.from_numpy(c0)
+    for t in range(T):
+        c = gates["f"][:, t] * c + gates["i"][:, t] * gates["g"][:, t]
+        h = gates["o"][:, t] * torch.tanh(c)
+        assert rel_error(hs[:, t], h.numpy()) < 1e-10
+
+
+def test_lstm_gates_default_states_are_zero_and_lstm_untouched(rng):
+    lstm = _float64_lstm(2, 4)
+    before = {n: t.detach().clone() for n, t in lstm.named_parameters()}
+    X = torch.from_numpy(rng.standard_normal((2, 5, 2)))
+    zeros = torch.zeros(2, 4, dtype=torch.float64)
+    default, explicit = lstm_gates(lstm, X), lstm_gates(lstm, X, h0=zeros, c0=zeros)
+    for name in "ifgo":
+        torch.testing.assert_close(default[name], explicit[name], rtol=0, atol=0)
+    for n, t in lstm.named_parameters():
+        torch.testing.assert_close(t, before[n], rtol=0, atol=0)
+        assert t.grad is None
+
+
+def test_lstm_gates_of_a_sequence_model_float32():
+    torch.manual_seed(0)
+    model = SequenceModel(2, 3, cell="lstm")
+    gates = lstm_gates(model.recurrent, torch.randn(4, 7, 2))
+    for name in "ifgo":
+        assert gates[name].shape == (4, 7, 3) and gates[name].dtype == torch.float32
+    assert bool(((gates["f"] > 0) & (gates["f"] < 1)).all())
+    assert bool((gates["g"].abs() < 1).all())
+
+
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        (nn.GRU(2, 4, batch_first=True), "lstm must be a torch.nn.LSTM, got GRU"),
+        (SequenceModel(2, 4, cell="lstm"), "lstm must be a torch.nn.LSTM, got SequenceModel"),
+        (nn.LSTM(2, 4, num_layers=2, batch_first=True), "single-layer.*num_layers=2"),
+        (nn.LSTM(2, 4), "batch_first=True.*batch_first=False"),
+        (nn.LSTM(2, 4, batch_first=True, bidirectional=True), "bidirectional=True"),
+        (nn.LSTM(2, 4, batch_first=True, proj_size=2), "proj_size=2"),
+    ],
+)
+def test_lstm_gates_rejects_other_modules(module, message):
+    with pytest.raises(ValueError, match=message):
+        lstm_gates(module, torch.zeros(3, 5, 2))
+
+
+@pytest.mark.parametrize(
+    ("X", "states", "message"),
+    [
+        (torch.zeros(3, 2), {}, r"X must have shape \(N, T, D\), got \(3, 2\)"),
+        (torch.zeros(3, 5, 2, 1), {}, r"X must have shape \(N, T, D\), got \(3, 5, 2, 1\)"),
+        (
+            torch.zeros(3, 5, 3),
+            {},
+            r"X must have shape \(N, T, D\) = \(\?, T >= 1, 2\), got \(3, 5, 3\)",
+        ),
+        (torch.zeros(3, 0, 2), {}, r"T >= 1, 2\), got \(3, 0, 2\)"),
+        (np.zeros((3, 5, 2)), {}, "X must be a torch.Tensor .* NumPy array"),
+        (
+            torch.zeros(3, 5, 2, dtype=torch.float64),
+            {},
+            r"X must have the dtype of the LSTM.s weights torch.float32, got torch.float64",
+        ),
+        (torch.zeros(3, 5, 2), {"h0": torch.zeros(1, 3, 4)}, r"h0 must have shape \(N, H\)"),
+        (
+            torch.zeros(3, 5, 2),
+            {"c0": torch.zeros(2, 4)},
+            r"c0 must have shape \(N, H\) = \(3, 4\), got \(2, 4\)",
+        ),
+        (torch.zeros(3, 5, 2), {"h0": np.zeros((3, 4))}, "h0 must be a torch.Tensor"),
+    ],
+)
+def test_lstm_gates_rejects_bad_inputs(X, states, message):
+    lstm = nn.LSTM(2, 4, batch_first=True)
+    with pytest.raises(ValueError, match=message):
+        lstm_gates(lstm, X, **states)
