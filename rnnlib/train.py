@@ -193,7 +193,19 @@ def train(
 
 
 def batch_lr_grid(
-    params, X, y, X_val, y_val, *, batch_sizes, lrs, epochs, seed, optimizer="sgd", loss="bce"
+    params,
+    X,
+    y,
+    X_val,
+    y_val,
+    *,
+    batch_sizes,
+    lrs,
+    epochs,
+    seed,
+    optimizer="sgd",
+    loss="bce",
+    return_runs=False,
 ):
     """Train one model per (batch size, learning rate) pair and score it.
 
@@ -220,12 +232,22 @@ def batch_lr_grid(
         Seed of the shuffling generator of every run.
     optimizer : {"sgd", "adam"}
     loss : {"bce", "mse"}
+    return_runs : bool
+        Also return every run's trained parameters and history, so that a
+        run the grid already made need not be trained again.
 
     Returns
     -------
-    ndarray, shape (len(batch_sizes), len(lrs))
+    scores : ndarray, shape (len(batch_sizes), len(lrs))
         Accuracy on ``(X_val, y_val)`` for ``loss="bce"``, loss for ``"mse"``.
-        A run whose loss became NaN scores NaN.
+        A run whose loss became NaN scores NaN.  Without ``return_runs``
+        this array alone is returned.
+    runs : dict of (int, float) to (dict, dict)
+        Only with ``return_runs=True``: ``runs[(batch_size, lr)]`` is the
+        ``(params, history)`` pair that :func:`train` returns for that run
+        (equal to calling it with ``rng=np.random.default_rng(seed)``,
+        ``X_val``, ``y_val`` and ``progress=False``).  A batch size or
+        learning rate listed twice gives one entry.
     """
     batch_sizes, lrs = list(batch_sizes), list(lrs)
     if not batch_sizes or not lrs:
@@ -236,12 +258,15 @@ def batch_lr_grid(
         check_positive_float("lrs entry", lr)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(return_runs, bool):
+        raise ValueError(f"return_runs must be True or False, got {return_runs!r}")
     metric = "val_acc" if loss == "bce" else "val_loss"
     scores = np.empty((len(batch_sizes), len(lrs)))
+    runs = {}
     for i, b in enumerate(batch_sizes):
         for j, lr in enumerate(lrs):
             with np.errstate(over="ignore", invalid="ignore"):
-                _, hist = train(
+                trained, hist = train(
                     params,
                     X,
                     y,
@@ -257,4 +282,6 @@ def batch_lr_grid(
                 )
             diverged = not np.isfinite(hist["val_loss"][-1])
             scores[i, j] = np.nan if diverged else hist[metric][-1]
-    return scores
+            if return_runs:
+                runs[(b, lr)] = (trained, hist)
+    return (scores, runs) if return_runs else scores

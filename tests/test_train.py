@@ -72,6 +72,58 @@ def test_batch_lr_grid_matches_individual_runs(small_task):
     assert grid[1, 1] == hist["val_acc"][-1]
 
 
+def test_batch_lr_grid_returns_the_runs_of_train(small_task):
+    params, X, y, X_val, y_val = small_task
+    before = {k: v.copy() for k, v in params.items()}
+    kw = dict(batch_sizes=[4, 32], lrs=[0.01, 0.5], epochs=3, seed=5)
+    scores, runs = batch_lr_grid(params, X, y, X_val, y_val, return_runs=True, **kw)
+    np.testing.assert_array_equal(scores, batch_lr_grid(params, X, y, X_val, y_val, **kw))
+    assert set(runs) == {(4, 0.01), (4, 0.5), (32, 0.01), (32, 0.5)}
+    for i, b in enumerate(kw["batch_sizes"]):
+        for j, lr in enumerate(kw["lrs"]):
+            expected_params, expected_hist = train(
+                params,
+                X,
+                y,
+                lr=lr,
+                epochs=3,
+                batch_size=b,
+                rng=np.random.default_rng(5),
+                X_val=X_val,
+                y_val=y_val,
+                progress=False,
+            )
+            trained, hist = runs[(b, lr)]
+            assert hist == expected_hist  # every epoch of every list, exactly
+            assert len(hist["val_acc"]) == 3
+            assert scores[i, j] == hist["val_acc"][-1]
+            for name in params:
+                np.testing.assert_array_equal(trained[name], expected_params[name])
+                np.testing.assert_array_equal(params[name], before[name])
+    assert not np.array_equal(runs[(4, 0.5)][0]["Whh"], runs[(32, 0.01)][0]["Whh"])
+
+
+def test_batch_lr_grid_default_returns_only_the_scores(small_task):
+    params, X, y, X_val, y_val = small_task
+    grid = batch_lr_grid(params, X, y, X_val, y_val, batch_sizes=[8], lrs=[0.1], epochs=1, seed=0)
+    assert isinstance(grid, np.ndarray) and grid.shape == (1, 1)
+    explicit = batch_lr_grid(
+        params, X, y, X_val, y_val, batch_sizes=[8], lrs=[0.1], epochs=1, seed=0, return_runs=False
+    )
+    np.testing.assert_array_equal(grid, explicit)
+
+
+def test_batch_lr_grid_runs_keep_diverged_histories(rng):
+    X = rng.normal(size=(20, 4, 1))
+    y = 100.0 * rng.normal(size=(20, 1))
+    params = init_params(1, 4, 1, rng)
+    kw = dict(batch_sizes=[1], lrs=[1e6], epochs=3, seed=0, loss="mse")
+    scores, runs = batch_lr_grid(params, X, y, X, y, return_runs=True, **kw)
+    assert np.isnan(scores[0, 0])
+    assert not np.isfinite(runs[(1, 1e6)][1]["val_loss"][-1])
+    assert len(runs[(1, 1e6)][1]["loss"]) == 3
+
+
 def test_batch_lr_grid_marks_diverged_runs_nan(rng):
     X = rng.normal(size=(20, 4, 1))
     y = 100.0 * rng.normal(size=(20, 1))
@@ -94,6 +146,10 @@ def test_batch_lr_grid_bad_arguments(small_task):
         batch_lr_grid(*args, batch_sizes=[4], lrs=[-0.1], epochs=1, seed=0)
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         batch_lr_grid(*args, batch_sizes=[4], lrs=[0.1], epochs=1, seed=-3)
+    with pytest.raises(ValueError, match="return_runs must be True or False, got 1"):
+        batch_lr_grid(*args, batch_sizes=[4], lrs=[0.1], epochs=1, seed=0, return_runs=1)
+    with pytest.raises(ValueError, match="lrs entry must be a positive number"):
+        batch_lr_grid(*args, batch_sizes=[4], lrs=[0.0], epochs=1, seed=0, return_runs=True)
 
 
 def test_evaluate_matches_the_model_functions(small_task):
