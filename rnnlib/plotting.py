@@ -24,6 +24,23 @@ def _get_ax(ax, figsize):
     return ax
 
 
+def _box(ax, center, label, color):
+    """Draw a labelled rounded square (an input or output node) centred at ``center``."""
+    xc, yc = center
+    ax.add_patch(
+        FancyBboxPatch(
+            (xc - _BOX_HALF, yc - _BOX_HALF),
+            2 * _BOX_HALF,
+            2 * _BOX_HALF,
+            boxstyle="round,pad=0.02",
+            facecolor=color,
+            edgecolor="0.2",
+            lw=1.4,
+        )
+    )
+    ax.text(xc, yc, label, ha="center", va="center", fontsize=12)
+
+
 def _arrow(ax, start, end, label=None, label_offset=(0.0, 0.0)):
     """Draw an arrow between two points and an optional label at its middle."""
     ax.add_patch(
@@ -68,18 +85,7 @@ def draw_unrolled_rnn(T, ax=None):
         ax.text(xc, y_h, f"$h_{{{t}}}$", ha="center", va="center", fontsize=12)
     for t in range(1, T + 1):
         xc = xs[t]
-        ax.add_patch(
-            FancyBboxPatch(
-                (xc - _BOX_HALF, y_in - _BOX_HALF),
-                2 * _BOX_HALF,
-                2 * _BOX_HALF,
-                boxstyle="round,pad=0.02",
-                facecolor="#fce5cd",
-                edgecolor="0.2",
-                lw=1.4,
-            )
-        )
-        ax.text(xc, y_in, f"$x_{{{t}}}$", ha="center", va="center", fontsize=12)
+        _box(ax, (xc, y_in), f"$x_{{{t}}}$", "#fce5cd")
         _arrow(
             ax,
             (xc, y_in + _BOX_HALF),
@@ -95,18 +101,7 @@ def draw_unrolled_rnn(T, ax=None):
             label_offset=(0.0, 0.22),
         )
     xT = xs[-1]
-    ax.add_patch(
-        FancyBboxPatch(
-            (xT - _BOX_HALF, y_out - _BOX_HALF),
-            2 * _BOX_HALF,
-            2 * _BOX_HALF,
-            boxstyle="round,pad=0.02",
-            facecolor="#d9ead3",
-            edgecolor="0.2",
-            lw=1.4,
-        )
-    )
-    ax.text(xT, y_out, "$y$", ha="center", va="center", fontsize=12)
+    _box(ax, (xT, y_out), "$y$", "#d9ead3")
     _arrow(ax, (xT, y_h + _NODE_RADIUS), (xT, y_out - _BOX_HALF), "$W_{hy}$", (0.32, 0.0))
     ax.set_xlim(-0.6, xs[-1] + 0.8)
     ax.set_ylim(-0.6, y_out + 0.6)
