@@ -19,6 +19,7 @@ plotting   figures shared by the chapters (draw on ``ax``, compute nothing)
 plotting_gradients  figures of the chapter on vanishing and exploding gradients
 widgets    interactive ipywidgets controls and the plain figures behind them
 show       ``show_source``: display library source inside a notebook
+report     results that read the same on every CPU: bounds, spreads over seeds
 """
 
 __version__ = "0.1.0"
