@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: install browser site-check book test unit nbval lint execute bench clean student book-nosolutions check-nosolutions
+.PHONY: install browser site-check book test unit nbval nbval-portable lint execute bench clean student book-nosolutions check-nosolutions
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,11 +85,21 @@ unit: $(STAMP)
 nbval: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
 
+# The notebooks again, with NumPy's and PyTorch's SIMD dispatch limited (no AVX2/AVX-512):
+# a stand-in for a reader whose CPU differs from the one that stored the outputs. The last
+# bits of sums change, so every compared output must be stable under that (see README).
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are left as the machine sets them.
+PORTABLE_ENV := NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR" ATEN_CPU_CAPABILITY=default
+nbval-portable: $(STAMP)
+	$(PORTABLE_ENV) $(BIN)/python tools/cpu_paths.py --expect-limited
+	$(PORTABLE_ENV) $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider notebooks
+
 # Everything CI checks: lint, unit tests (with the graded assignments), every notebook under
 # nbval (strict), the book, and the solution-free book checked against it.
 test: install student
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbval --nbval-current-env
+	$(MAKE) --no-print-directory nbval-portable
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	$(BIN)/python -m pytest -p no:cacheprovider tests/site
 	$(MAKE) --no-print-directory book-nosolutions check-nosolutions
