@@ -20,6 +20,8 @@ plotting_gradients  figures of the chapter on vanishing and exploding gradients
 widgets    interactive ipywidgets controls and the plain figures behind them
 show       ``show_source``: display library source inside a notebook
 report     results that read the same on every CPU: bounds, spreads over seeds
+curves     read a loss curve: updates to reach a target, whether it fell at every update
+plotting_runs  many runs of one setting in one panel (the spread over seeds)
 """
 
 __version__ = "0.1.0"
