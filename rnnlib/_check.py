@@ -3,6 +3,8 @@
 Every public function checks its arguments with these helpers, so that a wrong
 rank or shape raises a :class:`ValueError` naming the argument, the expected
 shape and the shape received, instead of a broadcasting surprise later on.
+Data with NaN or infinity is rejected the same way (:func:`check_finite`),
+instead of NaN results later on.
 """
 
 from __future__ import annotations
@@ -42,6 +44,49 @@ def check_shape(name: str, arr: np.ndarray, labels: str, expected: tuple) -> Non
         if len(expected) == 1:
             concrete += ","
         raise ValueError(f"{name} must have shape {labels} = ({concrete}), got {tuple(arr.shape)}")
+
+
+def check_finite(name: str, arr: np.ndarray) -> np.ndarray:
+    """Return ``arr``, raising ``ValueError`` if it holds a NaN or an infinity.
+
+    One :func:`numpy.isfinite` pass over the array; only when it fails is the
+    first bad entry looked up, so that the message can name it.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the message.
+    arr : ndarray
+        A numeric array (for example from :func:`as_array`).
+    """
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = ~finite
+        first = np.unravel_index(int(np.argmax(bad)), arr.shape)  # the first in C order
+        raise ValueError(nonfinite_message(name, first, arr[first], int(bad.sum()), arr.size))
+    return arr
+
+
+def nonfinite_message(name: str, index, value, count: int, size: int) -> str:
+    """The message of :func:`check_finite`, shared with the PyTorch checks.
+
+    Parameters
+    ----------
+    name : str
+        Argument name.
+    index : tuple of int
+        Index of the first NaN or infinite entry.
+    value : float
+        That entry.
+    count, size : int
+        Number of NaN or infinite entries, and of all entries.
+    """
+    where = ", ".join(str(int(i)) for i in index)
+    return (
+        f"{name} must hold finite numbers, but {name}[{where}] is {float(value)} "
+        f"({count} of {size} entries {'is' if count == 1 else 'are'} NaN or infinite): "
+        "drop or repair those entries before using the data"
+    )
 
 
 def check_positive_int(name: str, value) -> int:

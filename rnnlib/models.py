@@ -6,13 +6,24 @@ The model is a dict of parameters and three pure functions::
     out   = hs[:, -1] @ Why.T + by             # (N, O)
 
 The output is a prediction for MSE or a logit for BCE-with-logits.
+
+The public functions reject data (``X``, ``h0``, ``y``) holding NaN or
+infinity with a ``ValueError`` that names the argument and the index of the
+first bad entry, instead of returning NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._check import as_array, check_cache, check_positive_int, check_rng, check_shape
+from rnnlib._check import (
+    as_array,
+    check_cache,
+    check_finite,
+    check_positive_int,
+    check_rng,
+    check_shape,
+)
 from rnnlib.layers import linear_backward, linear_forward
 from rnnlib.losses import _sigmoid, bce_with_logits_loss, mse_loss
 from rnnlib.rnn import rnn_backward, rnn_forward
@@ -67,12 +78,21 @@ def model_forward(params, X, h0=None):
         Outputs read from the last hidden state.
     cache : tuple
         Values needed by :func:`model_backward`.
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, or when ``X`` or ``h0`` holds a NaN or an infinity
+        (the message names the first such entry).
     """
     _check_params(params)
     Wxh, Whh = as_array("Wxh", params["Wxh"]), as_array("Whh", params["Whh"])
     X = as_array("X", X)
     D = Wxh.shape[1] if Wxh.ndim == 2 else None  # a bad Wxh is reported by rnn_forward
     check_shape("X", X, "(N, T, D)", (None, None, D))
+    check_finite("X", X)
+    if h0 is not None:
+        check_finite("h0", as_array("h0", h0))  # its shape is checked by rnn_forward
     if h0 is None:
         check_shape("Whh", Whh, "(H, H)", (None, None))
         h0 = np.zeros((X.shape[0], Whh.shape[0]), dtype=Whh.dtype)  # (N, H)
@@ -138,16 +158,25 @@ def loss_and_grads(params, X, y, loss="bce"):
     -------
     loss : float
     grads : dict
+
+    Raises
+    ------
+    ValueError
+        For a bad argument, or when ``X`` or ``y`` holds a NaN or an infinity.
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
+    check_finite("y", as_array("y", y))
     out, cache = model_forward(params, X)
     value, dout = LOSSES[loss](out, y)
     return value, model_backward(dout, cache)
 
 
 def predict_proba(params, X):
-    """Probability of class 1 for every sequence, shape (N, O)."""
+    """Probability of class 1 for every sequence, shape (N, O).
+
+    ``X`` (N, T, D) must be finite, as in :func:`model_forward`.
+    """
     return _sigmoid(model_forward(params, X)[0])
 
 
@@ -162,7 +191,7 @@ def accuracy_from_proba(p, y):
     p : ndarray, shape (N, O)
         Probabilities of class 1.
     y : ndarray, shape (N, O)
-        Labels 0/1.
+        Labels 0/1, finite (a NaN or infinite label raises ``ValueError``).
 
     Returns
     -------
@@ -170,9 +199,14 @@ def accuracy_from_proba(p, y):
     """
     p, y = as_array("p", p), as_array("y", y)
     check_shape("y", y, "(N, O)", p.shape)
+    check_finite("y", y)
     return float(np.mean((p > 0.5) == (y > 0.5)))
 
 
 def accuracy(params, X, y):
-    """Fraction of sequences whose thresholded probability equals the label."""
+    """Fraction of sequences whose thresholded probability equals the label.
+
+    ``X`` (N, T, D) and ``y`` (N, O) must be finite: a NaN or an infinity
+    raises ``ValueError`` naming the first one.
+    """
     return accuracy_from_proba(predict_proba(params, X), y)

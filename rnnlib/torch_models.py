@@ -11,6 +11,10 @@ written with ``torch.nn``: a batch-first recurrent layer (``nn.RNN``,
 :func:`numpy_grads` reads the gradients back with the NumPy names, so the
 hand-written backward pass can be checked against autograd.
 :func:`lstm_gates` recomputes the gates that ``nn.LSTM`` does not return.
+
+Like the NumPy functions, the training loop and the evaluation helpers reject
+data holding NaN or infinity with a ``ValueError``, and :func:`train_torch`
+stops a diverging run with :class:`rnnlib.train.TrainingDiverged`.
 """
 
 from __future__ import annotations
@@ -20,8 +24,15 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from rnnlib._check import as_array, check_positive_float, check_positive_int, check_shape
+from rnnlib._check import (
+    as_array,
+    check_positive_float,
+    check_positive_int,
+    check_shape,
+    nonfinite_message,
+)
 from rnnlib.models import PARAM_NAMES
+from rnnlib.train import _DivergenceWatch
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -149,7 +160,7 @@ def _check_model(model):
 
 
 def _check_tensor(name, value, labels, check_rank=True):
-    """Raise unless ``value`` is a torch tensor (whose rank matches ``labels``)."""
+    """Raise unless ``value`` is a tensor of finite numbers (whose rank matches ``labels``)."""
     rank = labels.count(",") + 1
     if isinstance(value, np.ndarray):
         raise ValueError(
@@ -162,6 +173,23 @@ def _check_tensor(name, value, labels, check_rank=True):
         )
     if check_rank and value.ndim != rank:
         raise ValueError(f"{name} must have shape {labels}, got {tuple(value.shape)}")
+    _check_finite_tensor(name, value)
+
+
+def _check_finite_tensor(name, value, context=""):
+    """Raise ``ValueError`` naming the first NaN or infinite entry of the tensor ``value``.
+
+    One ``torch.isfinite`` pass; the bad entry is looked up only when it fails.
+    ``context`` (for example ``"data: "``) starts the message.
+    """
+    finite = torch.isfinite(value)
+    if not bool(finite.all()):
+        bad = ~finite
+        first = tuple(int(i) for i in torch.nonzero(bad)[0])  # the first in C order
+        count = int(bad.sum())
+        raise ValueError(
+            context + nonfinite_message(name, first, value[first].item(), count, value.numel())
+        )
 
 
 def _check_loss_fn(loss_fn):
@@ -180,7 +208,9 @@ def predict(model, X, batch_size=1024):
         Maps (N, T, D) to (N, O); evaluated in ``eval()`` mode, then put back
         in the mode it was in.
     X : torch.Tensor, shape (N, T, D)
-        Moved batch by batch to the device of the model's parameters.
+        Moved batch by batch to the device of the model's parameters.  Must
+        be finite: a NaN or an infinity raises ``ValueError`` naming the
+        first one (as in :func:`evaluate_loss` and :func:`binary_accuracy`).
     batch_size : int
         Sequences per forward pass.
 
@@ -208,6 +238,7 @@ def evaluate_loss(model, X, y, loss_fn):
     model : torch.nn.Module
     X : torch.Tensor, shape (N, T, D)
     y : torch.Tensor, shape (N, O)
+        Both finite (NaN or infinity raises ``ValueError``).
     loss_fn : callable
         For example ``nn.MSELoss()``.
 
@@ -232,6 +263,7 @@ def binary_accuracy(model, X, y):
         Returns logits.
     X : torch.Tensor, shape (N, T, D)
     y : torch.Tensor, shape (N, O)
+        Both finite (NaN or infinity raises ``ValueError``).
 
     Returns
     -------
@@ -320,7 +352,12 @@ def lstm_gates(lstm, X, h0=None, c0=None):
 
 
 def _batches(data):
-    """A re-iterable of (xb, yb) batches from a DataLoader or an (X, y) pair."""
+    """A re-iterable of (xb, yb) batches from a DataLoader or an (X, y) pair.
+
+    Also returns whether the batches still need a check for NaN and
+    infinity: the tensors of an (X, y) pair or of a DataLoader over a
+    ``TensorDataset`` are checked here, once; other data sets batch by batch.
+    """
     if isinstance(data, tuple):
         if len(data) != 2 or not all(isinstance(t, torch.Tensor) for t in data):
             raise ValueError("data must be a DataLoader or a tuple (X, y) of tensors")
@@ -332,14 +369,20 @@ def _batches(data):
             )
         if len(X) == 0:
             raise ValueError("data has no batches: X and y hold no sequences")
-        return [data]  # one full batch per epoch
+        _check_finite_tensor("X", X, "data: ")
+        _check_finite_tensor("y", y, "data: ")
+        return [data], False  # one full batch per epoch
     if isinstance(data, torch.utils.data.DataLoader):
         if len(data) == 0:
             raise ValueError(
                 "data has no batches: the DataLoader is empty (an empty data set, "
                 "or drop_last=True with fewer sequences than batch_size)"
             )
-        return data
+        if isinstance(data.dataset, torch.utils.data.TensorDataset):  # checked without iterating
+            for i, tensor in enumerate(data.dataset.tensors):
+                _check_finite_tensor(f"data.dataset.tensors[{i}]", tensor)
+            return data, False
+        return data, True
     raise ValueError(f"data must be a DataLoader or a tuple (X, y), got {type(data).__name__}")
 
 
@@ -419,11 +462,28 @@ def train_torch(
         ``loss`` and ``grad_norm`` (before clipping) of every update; with
         ``val_data`` also ``eval_step`` (updates done), ``val_loss`` and one
         list per metric.
+
+    Raises
+    ------
+    rnnlib.train.TrainingDiverged
+        At the first update whose loss or gradient norm is NaN or infinite
+        (that update is not applied), or if a parameter is no longer finite
+        at the end: the learning rate is too large (or ``clip`` too loose).
+        The message names the epoch and step, the last finite loss and the
+        largest gradient norm seen, and the remedies; the error's
+        ``.history`` holds the history of the updates before it (same
+        layout as the return value), and ``model`` keeps the parameters it
+        reached.  Large but finite gradients do not stop a run.
+    ValueError
+        For a bad argument, or data holding NaN or infinity: ``data`` given
+        as tensors or as a DataLoader over a ``TensorDataset`` and
+        ``val_data`` are checked before training, other DataLoaders batch
+        by batch.
     """
     _check_model(model)
     if (epochs is None) == (steps is None):
         raise ValueError("give exactly one of epochs and steps")
-    batches = _batches(data)
+    batches, check_each_batch = _batches(data)
     n_batches = len(batches)
     if epochs is not None:
         if eval_every is not None:
@@ -461,12 +521,21 @@ def train_torch(
         history.update({"eval_step": [], "val_loss": []})
         history.update({"val_" + name: [] for name in metrics})
 
+    lrs = sorted({float(group["lr"]) for group in optimizer.param_groups})
+    lr = "the optimizer's lr=" + ", ".join(f"{v:g}" for v in lrs)
+    watch = _DivergenceWatch(history, None, steps_per_epoch=n_batches, lr=lr, clip=clip)
+
     model.train()
     step = 0
     with tqdm(total=total, disable=not progress, desc="updates") as bar:
         while step < total:
             before = step
             for xb, yb in batches:
+                if check_each_batch:
+                    epoch, in_epoch = divmod(step, n_batches)
+                    context = f"data: in the batch of epoch {epoch + 1}, step {in_epoch + 1}: "
+                    _check_finite_tensor("X", xb, context)
+                    _check_finite_tensor("y", yb, context)
                 xb, yb = xb.to(device), yb.to(device)  # (B, T, D), (B, O)
                 optimizer.zero_grad()
                 loss = loss_fn(model(xb), yb)
@@ -474,10 +543,12 @@ def train_torch(
                 norm = nn.utils.clip_grad_norm_(
                     model.parameters(), clip if clip is not None else float("inf")
                 )
+                value, norm = loss.item(), float(norm)
+                watch.step(value, norm)  # TrainingDiverged (before the update) at a NaN or inf
                 optimizer.step()
                 step += 1
-                history["loss"].append(loss.item())
-                history["grad_norm"].append(float(norm))
+                history["loss"].append(value)
+                history["grad_norm"].append(norm)
                 bar.update(1)
                 if val_data is not None and (step % every == 0 or step == total):
                     history["eval_step"].append(step)
@@ -489,4 +560,7 @@ def train_torch(
                     break
             if step == before:  # an iterable that len() calls non-empty yielded nothing
                 raise ValueError("data has no batches: a pass over it yielded nothing")
+    for name, p in model.named_parameters():  # the last update can overflow unseen
+        if not bool(torch.isfinite(p).all()):
+            raise watch.error(f"after this update parameter {name} is not finite")
     return history

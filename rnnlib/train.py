@@ -1,7 +1,14 @@
-"""The NumPy training loop shared by the chapters."""
+"""The NumPy training loop shared by the chapters.
+
+A run that diverges (a loss or gradient norm that overflows to infinity or
+becomes NaN) stops with :class:`TrainingDiverged`, which keeps the history
+up to that point; data holding NaN or infinity is rejected up front with a
+``ValueError``.
+"""
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -9,6 +16,7 @@ from tqdm.auto import tqdm
 
 from rnnlib._check import (
     as_array,
+    check_finite,
     check_positive_float,
     check_positive_int,
     check_rng,
@@ -19,6 +27,162 @@ from rnnlib.models import LOSSES, accuracy_from_proba, loss_and_grads, model_for
 from rnnlib.optim import adam_init, adam_step, clip_grad_norm, global_norm, sgd_step
 
 OPTIMIZERS = ("sgd", "adam")
+
+
+class TrainingDiverged(FloatingPointError):
+    """A training run produced a loss or a gradient norm that is NaN or infinite.
+
+    Raised by :func:`train` and :func:`rnnlib.torch_models.train_torch` at the
+    first such step, instead of training on NaN and returning NaN
+    parameters.  The message names the epoch and the step, the last finite
+    loss and the largest gradient norm seen, and the remedies: a smaller
+    learning rate, or gradient clipping with the ``clip=`` argument.
+
+    It is a :class:`FloatingPointError` (what NumPy raises under
+    ``np.errstate(all="raise")``), not a ``ValueError``: every argument was
+    valid, the run itself overflowed, and ``except ValueError`` around a call
+    with bad arguments does not swallow it.  A chapter or an exercise that
+    shows a divergence on purpose catches it and plots what it carries::
+
+        try:
+            params, history = train(params0, X, y, lr=10.0)
+        except TrainingDiverged as err:
+            params, history = err.params, err.history
+
+    Attributes
+    ----------
+    history : dict of str to list
+        What the run recorded before it diverged, in the layout of the normal
+        return: per finished epoch for :func:`train`, per update (and per
+        evaluation) for ``train_torch``.  Only finite steps are in it.
+    params : dict or None
+        :func:`train`: the parameters after the last finished epoch (the
+        initial ones if the first epoch diverged), so that
+        ``(err.params, err.history)`` is what ``train`` returns when asked
+        for those epochs only (without early stopping: there is no
+        ``best_epoch``).  ``train_torch``: ``None``; the model itself holds the
+        parameters reached (an update whose loss or gradient norm is not
+        finite is not applied).
+    epoch, step, update : int
+        Where it happened: the epoch (from 1), the step within that epoch
+        (from 1) and the number of the update over the whole run (from 1).
+    loss, grad_norm : float
+        The loss and the gradient norm (before clipping) of that step; NaN
+        when the step did not compute one.
+    last_finite_loss : float or None
+        The loss of the last step whose loss and gradient norm were finite
+        (``None`` if there was none).
+    max_grad_norm : float
+        The largest finite gradient norm seen (before clipping), 0.0 if none.
+    """
+
+    def __init__(
+        self,
+        message,
+        *,
+        history=None,
+        params=None,
+        epoch=0,
+        step=0,
+        update=0,
+        loss=float("nan"),
+        grad_norm=float("nan"),
+        last_finite_loss=None,
+        max_grad_norm=0.0,
+    ):
+        super().__init__(message)
+        self.history = {} if history is None else history
+        self.params = params
+        self.epoch, self.step, self.update = epoch, step, update
+        self.loss, self.grad_norm = loss, grad_norm
+        self.last_finite_loss, self.max_grad_norm = last_finite_loss, max_grad_norm
+
+    def __reduce__(self):
+        # Keep the attributes through pickle (multiprocessing, joblib), not only the message.
+        return type(self), self.args, self.__dict__
+
+
+class _DivergenceWatch:
+    """Follows a training run and raises :class:`TrainingDiverged`, for both loops.
+
+    It counts the updates, keeps the last finite loss, the largest finite
+    gradient norm and the parameters after the last finished epoch, and
+    builds the message.
+
+    Parameters
+    ----------
+    history : dict of str to list
+        The run's history (the same object, filled in by the loop).
+    params : dict or None
+        The initial parameters (``None`` for PyTorch).
+    steps_per_epoch : int
+        Updates per epoch, to turn the update count into epoch and step.
+    lr : str
+        The learning rate(s) as text for the message, for example ``"lr=0.1"``.
+    clip : float or None
+        The clipping threshold of the run.
+    """
+
+    def __init__(self, history, params, *, steps_per_epoch, lr, clip):
+        self.history, self.params = history, params
+        self.steps_per_epoch, self.lr, self.clip = steps_per_epoch, lr, clip
+        self.update, self.last_loss, self.max_norm = 0, None, 0.0
+
+    def step(self, loss, norm):
+        """Count one update; raise if its loss or gradient norm is NaN or infinite."""
+        self.update += 1
+        if math.isfinite(norm):
+            self.max_norm = max(self.max_norm, norm)
+        if not (math.isfinite(loss) and math.isfinite(norm)):
+            raise self.error(f"the loss is {loss:.4g} and the gradient norm {norm:.4g}", loss, norm)
+        self.last_loss = loss
+
+    def epoch_end(self, params):
+        """Raise if the epoch just recorded ended with a non-finite loss or parameter.
+
+        Otherwise ``params`` become those of the last finished epoch.  On
+        failure, the history attached is without this epoch.
+        """
+        loss = self.history["loss"][-1]
+        bad = [name for name, value in params.items() if not np.isfinite(value).all()]
+        if math.isfinite(loss) and not bad:
+            self.params = params
+            return
+        if not math.isfinite(loss):
+            what = f"after this update the loss on the training data is {loss}"
+        else:
+            what = f"after this update parameter {bad[0]} is not finite"
+        before = {key: values[:-1] for key, values in self.history.items()}
+        raise self.error(what, loss, history=before)
+
+    def error(self, what, loss=float("nan"), norm=float("nan"), history=None):
+        """The :class:`TrainingDiverged` of the current update, ``what`` saying what failed."""
+        epoch, step = divmod(self.update - 1, self.steps_per_epoch)
+        epoch, step = epoch + 1, step + 1
+        last = "none" if self.last_loss is None else f"{self.last_loss:.4g}"
+        if self.clip is None:
+            clipping = "clip the gradients with the clip= argument, for example clip=1.0"
+        else:
+            clipping = f"a smaller clip= threshold (clip={self.clip:g} now)"
+        message = (
+            f"training diverged in epoch {epoch}, step {step} "
+            f"(update {self.update} of the run): {what}. "
+            f"Last finite loss: {last}; largest gradient norm seen: {self.max_norm:.4g}. "
+            f"The updates grew too large. Try a smaller learning rate ({self.lr} now), "
+            f"or {clipping}. The history up to this point is in this error's .history attribute."
+        )
+        return TrainingDiverged(
+            message,
+            history=self.history if history is None else history,
+            params=None if self.params is None else dict(self.params),
+            epoch=epoch,
+            step=step,
+            update=self.update,
+            loss=loss,
+            grad_norm=norm,
+            last_finite_loss=self.last_loss,
+            max_grad_norm=self.max_norm,
+        )
 
 
 def evaluate(params, X, y, loss="bce"):
@@ -37,10 +201,16 @@ def evaluate(params, X, y, loss="bce"):
     dict
         ``{"loss": float}`` plus ``"acc"`` for BCE (equal to
         :func:`rnnlib.models.accuracy`).
+
+    Raises
+    ------
+    ValueError
+        For a bad argument, or when ``X`` or ``y`` holds a NaN or an infinity
+        (the message names the first such entry).
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
-    y = as_array("y", y)
+    y = check_finite("y", as_array("y", y))
     out, _ = model_forward(params, X)  # (N, O); one forward pass serves both numbers
     result = {"loss": LOSSES[loss](out, y)[0]}
     if loss == "bce":  # the rule of rnnlib.models.accuracy, on the same outputs
@@ -61,9 +231,10 @@ def _check_validation_data(X_val, y_val, X, y):
     X_val, y_val = as_array("X_val", X_val), as_array("y_val", y_val)
     check_shape("X_val", X_val, "(M, T_val, D)", (None, None, X.shape[2]))
     check_shape("y_val", y_val, "(M, O)", (X_val.shape[0], y.shape[1]))
-    return X_val, y_val
+    return check_finite("X_val", X_val), check_finite("y_val", y_val)
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # TrainingDiverged says it
 def train(
     params,
     X,
@@ -89,6 +260,8 @@ def train(
         Initial parameters (not modified).
     X : ndarray, shape (N, T, D)
     y : ndarray, shape (N, O)
+        Training data; finite (NaN or infinity raises ``ValueError`` before
+        any training, and so does it in ``X_val``/``y_val``).
     loss : {"bce", "mse"}
     optimizer : {"sgd", "adam"}
     lr : float
@@ -113,8 +286,8 @@ def train(
         not improved for ``patience`` epochs in a row, and return the
         parameters of the epoch with the lowest ``val_loss``.  A NaN or
         infinite ``val_loss`` never counts as an improvement; if no epoch had
-        a finite one (the run diverged), there are no parameters worth
-        returning and a ``ValueError`` is raised.
+        a finite one (while the training loss stayed finite), there are no
+        parameters worth returning and a ``ValueError`` is raised.
 
     Returns
     -------
@@ -123,11 +296,26 @@ def train(
     history : dict of str to list
         Per epoch: ``loss`` (and ``acc`` for BCE) on the training data after
         the epoch, ``grad_norm`` (largest global gradient norm in the epoch,
-        before clipping; NaN if any was NaN), and ``val_loss``/``val_acc``
-        when validation data is given.  With ``patience``, also
-        ``best_epoch`` (an int, counted from 1): the epoch whose parameters
-        are returned; the lists cover every epoch run, including those after
-        the best one.
+        before clipping), and ``val_loss``/``val_acc`` when validation data
+        is given.  With ``patience``, also ``best_epoch`` (an int, counted
+        from 1): the epoch whose parameters are returned; the lists cover
+        every epoch run, including those after the best one.
+
+    Raises
+    ------
+    TrainingDiverged
+        At the first update whose minibatch loss or gradient norm is NaN or
+        infinite, or when an epoch ends with a non-finite training loss or
+        parameter: the learning rate is too large for the model (or
+        ``clip`` too loose).  The message says where and what to try; the
+        history of the finished epochs is in its ``.history`` and their
+        parameters in its ``.params``.  NumPy's "overflow encountered"
+        warnings of such a run are silenced: the error replaces them.  A run
+        with large but finite gradients (chapter 5's exploding runs) is not
+        stopped.
+    ValueError
+        For a bad argument, or data holding NaN or infinity (the message
+        names the argument and the first bad entry).
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
@@ -138,6 +326,8 @@ def train(
         raise ValueError(
             f"X must have shape (N, T, D) and y shape (N, O), got {X.shape} and {y.shape}"
         )
+    check_finite("X", X)
+    check_finite("y", y)
     lr = check_positive_float("lr", lr)
     epochs = check_positive_int("epochs", epochs)
     batch_size = min(check_positive_int("batch_size", batch_size), X.shape[0])
@@ -155,17 +345,21 @@ def train(
     state = adam_init(params) if optimizer == "adam" else None
     history = {"loss": [], "grad_norm": []}
     N = X.shape[0]
+    watch = _DivergenceWatch(
+        history, params, steps_per_epoch=-(-N // batch_size), lr=f"lr={lr:g}", clip=clip
+    )
     for epoch in tqdm(range(1, epochs + 1), disable=not progress, desc="epochs"):
         order = rng.permutation(N) if rng is not None else np.arange(N)
         largest = 0.0
         for start in range(0, N, batch_size):
             idx = order[start : start + batch_size]
-            _, grads = loss_and_grads(params, X[idx], y[idx], loss)
+            value, grads = loss_and_grads(params, X[idx], y[idx], loss)
             if clip is not None:
                 grads, norm = clip_grad_norm(grads, clip)
             else:
                 norm = global_norm(grads)
-            largest = float(np.maximum(largest, norm))  # a NaN norm stays visible
+            watch.step(value, norm)  # TrainingDiverged if either is NaN or infinite
+            largest = float(np.maximum(largest, norm))
             if optimizer == "sgd":
                 params = sgd_step(params, grads, lr)
             else:
@@ -176,6 +370,7 @@ def train(
         if X_val is not None:
             for key, value in evaluate(params, X_val, y_val, loss).items():
                 history.setdefault("val_" + key, []).append(value)
+        watch.epoch_end(params)  # TrainingDiverged if the loss or a parameter is not finite
         if patience is not None:
             if history["val_loss"][-1] < best["loss"]:  # False for NaN: no improvement
                 best = {"loss": history["val_loss"][-1], "epoch": epoch, "params": params}
@@ -240,14 +435,18 @@ def batch_lr_grid(
     -------
     scores : ndarray, shape (len(batch_sizes), len(lrs))
         Accuracy on ``(X_val, y_val)`` for ``loss="bce"``, loss for ``"mse"``.
-        A run whose loss became NaN scores NaN.  Without ``return_runs``
-        this array alone is returned.
+        A run that diverged (:func:`train` raised :class:`TrainingDiverged`),
+        or whose validation loss is not finite, scores NaN: the grid goes on
+        with the other runs.  Without ``return_runs`` this array alone is
+        returned.
     runs : dict of (int, float) to (dict, dict)
         Only with ``return_runs=True``: ``runs[(batch_size, lr)]`` is the
         ``(params, history)`` pair that :func:`train` returns for that run
         (equal to calling it with ``rng=np.random.default_rng(seed)``,
-        ``X_val``, ``y_val`` and ``progress=False``).  A batch size or
-        learning rate listed twice gives one entry.
+        ``X_val``, ``y_val`` and ``progress=False``); for a run that diverged,
+        the ``(err.params, err.history)`` of its :class:`TrainingDiverged`
+        (the epochs before the divergence).  A batch size or learning rate
+        listed twice gives one entry.
     """
     batch_sizes, lrs = list(batch_sizes), list(lrs)
     if not batch_sizes or not lrs:
@@ -265,7 +464,7 @@ def batch_lr_grid(
     runs = {}
     for i, b in enumerate(batch_sizes):
         for j, lr in enumerate(lrs):
-            with np.errstate(over="ignore", invalid="ignore"):
+            try:
                 trained, hist = train(
                     params,
                     X,
@@ -280,7 +479,9 @@ def batch_lr_grid(
                     y_val=y_val,
                     progress=False,
                 )
-            diverged = not np.isfinite(hist["val_loss"][-1])
+                diverged = not np.isfinite(hist["val_loss"][-1])
+            except TrainingDiverged as err:
+                trained, hist, diverged = err.params, err.history, True
             scores[i, j] = np.nan if diverged else hist[metric][-1]
             if return_runs:
                 runs[(b, lr)] = (trained, hist)

@@ -225,3 +225,46 @@ def test_predict_proba_and_accuracy_reject_bad_input(rng):
         accuracy(params, X, np.array([["a"], ["b"], ["c"]]))
     with pytest.raises(ValueError, match=r"y must have shape \(N, O\) = \(2, 1\)"):
         accuracy_from_proba(np.zeros((2, 1)), np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_model_functions_reject_data_with_nan_or_inf(rng, bad):
+    params = init_params(1, 4, 1, rng)
+    X, y = rng.normal(size=(5, 3, 1)), np.ones((5, 1))
+    X_bad, y_bad = X.copy(), y.copy()
+    X_bad[2, 1, 0] = bad
+    y_bad[3, 0] = bad
+    x_message = rf"X must hold finite numbers, but X\[2, 1, 0\] is {bad} \(1 of 15 entries is"
+    y_message = rf"y must hold finite numbers, but y\[3, 0\] is {bad} \(1 of 5 entries is"
+    for call in (
+        lambda: model_forward(params, X_bad),
+        lambda: predict_proba(params, X_bad),
+        lambda: accuracy(params, X_bad, y),
+        lambda: loss_and_grads(params, X_bad, y, "mse"),
+    ):
+        with pytest.raises(ValueError, match=x_message):
+            call()
+    for call in (
+        lambda: accuracy(params, X, y_bad),
+        lambda: accuracy_from_proba(np.full((5, 1), 0.7), y_bad),
+        lambda: loss_and_grads(params, X, y_bad, "bce"),
+    ):
+        with pytest.raises(ValueError, match=y_message):
+            call()
+    h0 = np.zeros((5, 4))
+    h0[4, 3] = bad
+    with pytest.raises(ValueError, match=rf"h0 must hold finite numbers, but h0\[4, 3\] is {bad}"):
+        model_forward(params, X, h0=h0)
+
+
+def test_nan_message_counts_every_bad_entry_and_names_the_first(rng):
+    params = init_params(1, 4, 1, rng)
+    X = np.zeros((4, 3, 1))
+    X[3, 0, 0], X[1, 2, 0], X[2, 1, 0] = np.inf, np.nan, np.nan  # the first in C order: X[1, 2, 0]
+    with pytest.raises(ValueError, match=r"X\[1, 2, 0\] is nan \(3 of 12 entries are NaN or inf"):
+        model_forward(params, X)
+    # Lists are checked as arrays, and finite data passes unchanged.
+    with pytest.raises(ValueError, match=r"X\[0, 1, 0\] is nan"):
+        model_forward(params, [[[0.0], [float("nan")]]])
+    out, _ = model_forward(params, X[:1])
+    assert np.isfinite(out).all()

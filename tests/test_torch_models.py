@@ -1,4 +1,5 @@
 import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from rnnlib.torch_models import (
     predict,
     train_torch,
 )
+from rnnlib.train import TrainingDiverged
 
 
 @pytest.fixture(autouse=True)
@@ -515,3 +517,180 @@ def test_lstm_gates_rejects_bad_inputs(X, states, message):
     lstm = nn.LSTM(2, 4, batch_first=True)
     with pytest.raises(ValueError, match=message):
         lstm_gates(lstm, X, **states)
+
+
+def _ch1_torch(**kw):
+    """Chapter 1's task in PyTorch (float32): MSE, plain SGD, one sequence, seeded model."""
+    torch.manual_seed(0)
+    model = SequenceModel(1, 8)
+    X = torch.tensor([0.1, 0.2, 0.3, 0.4, 0.5]).reshape(1, 5, 1)
+    y = torch.tensor([[0.6]])
+    lr = kw.pop("lr")
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    return model, lambda **more: train_torch(
+        model, (X, y), nn.MSELoss(), opt, progress=False, **kw, **more
+    )
+
+
+def test_train_torch_stops_a_divergence_with_the_history():
+    model, run = _ch1_torch(lr=1e4, epochs=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TrainingDiverged) as info:
+            run()
+    err = info.value
+    assert isinstance(err, FloatingPointError)
+    assert (err.epoch, err.step, err.update) == (5, 1, 5)
+    assert not (np.isfinite(err.loss) and np.isfinite(err.grad_norm))
+    message = str(err)
+    assert "training diverged in epoch 5, step 1 (update 5 of the run)" in message
+    assert f"Last finite loss: {err.last_finite_loss:.4g}" in message
+    assert f"largest gradient norm seen: {err.max_grad_norm:.4g}" in message
+    assert "smaller learning rate (the optimizer's lr=10000 now)" in message
+    assert "clip= argument" in message
+    hist = err.history
+    assert set(hist) == {"loss", "grad_norm"} and len(hist["loss"]) == len(hist["grad_norm"]) == 4
+    assert np.isfinite(hist["loss"]).all() and hist["loss"][-1] > 1e20
+    assert err.last_finite_loss == hist["loss"][-1] and err.max_grad_norm == max(hist["grad_norm"])
+    assert err.params is None
+    # The failing update was not applied: the model is where four updates left it.
+    reference, run4 = _ch1_torch(lr=1e4, epochs=4)
+    assert run4() == hist
+    for p, q in zip(model.parameters(), reference.parameters()):
+        assert torch.isfinite(p).all()
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+def test_train_torch_divergence_with_a_loader_and_evaluations():
+    X, y = sum_sign_dataset(64, 5, np.random.default_rng(0))
+    X, y = torch.tensor(X, dtype=torch.float32), 100 * torch.tensor(y, dtype=torch.float32)
+    torch.manual_seed(0)
+    model = SequenceModel(1, 8)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(X, y),
+        batch_size=16,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+    )
+    opt = torch.optim.SGD(model.parameters(), lr=10.0)
+    with pytest.raises(TrainingDiverged) as info:
+        train_torch(model, loader, nn.MSELoss(), opt, epochs=20, val_data=(X, y), progress=False)
+    err = info.value
+    assert err.update == (err.epoch - 1) * 4 + err.step and err.epoch > 1  # 4 batches per epoch
+    hist = err.history
+    assert len(hist["loss"]) == err.update - 1 and np.isfinite(hist["loss"]).all()
+    assert hist["eval_step"] == [4 * e for e in range(1, err.epoch)]  # after each finished epoch
+    assert len(hist["val_loss"]) == err.epoch - 1
+
+
+def test_train_torch_clipping_rescues_the_diverging_run():
+    _, run = _ch1_torch(lr=1e4, epochs=60)
+    with pytest.raises(TrainingDiverged):
+        run()
+    model, run = _ch1_torch(lr=1e4, epochs=60)
+    hist = run(clip=1.0)
+    assert len(hist["loss"]) == 60 and np.isfinite(hist["loss"]).all()
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_train_torch_suggests_a_smaller_clip_when_clipping():
+    class NanLoss(nn.Module):
+        def forward(self, out, target):
+            return ((out - target) ** 2).mean() * float("nan")
+
+    model, data, _, opt = _setup()
+    with pytest.raises(TrainingDiverged, match=r"a smaller clip= threshold \(clip=0.5 now\)"):
+        train_torch(model, data, NanLoss(), opt, epochs=2, clip=0.5, progress=False)
+
+
+def test_train_torch_checks_the_parameters_after_the_last_update():
+    """An update that overflows a parameter at the very end is caught before returning."""
+
+    class Overflowing(torch.optim.SGD):
+        def step(self, closure=None):
+            super().step(closure)
+            with torch.no_grad():
+                self.param_groups[0]["params"][0].fill_(float("inf"))
+
+    model, data, loss_fn, _ = _setup()
+    opt = Overflowing(model.parameters(), lr=0.1)
+    with pytest.raises(
+        TrainingDiverged, match="after this update parameter recurrent.weight_ih_l0"
+    ):
+        train_torch(model, data, loss_fn, opt, steps=1, progress=False)
+
+
+class _ListDataset(torch.utils.data.Dataset):
+    """A data set that is not a TensorDataset: checked batch by batch."""
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], self.y[i]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_train_torch_rejects_data_with_nan_or_inf(bad):
+    model, (X, y), loss_fn, opt = _setup()
+    X_bad, y_bad = X.clone(), y.clone()
+    X_bad[4, 1, 0] = bad
+    y_bad[2, 0] = bad
+    x_where = rf"X\[4, 1, 0\] is {bad} \(1 of 18 entries is NaN or infinite\)"
+    kw = dict(epochs=1, progress=False)
+    before = [p.detach().clone() for p in model.parameters()]
+    with pytest.raises(ValueError, match=rf"^data: X must hold finite numbers, but {x_where}"):
+        train_torch(model, (X_bad, y), loss_fn, opt, **kw)
+    with pytest.raises(ValueError, match=r"^data: y must hold finite numbers, but y\[2, 0\]"):
+        train_torch(model, (X, y_bad), loss_fn, opt, **kw)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y_bad), batch_size=2)
+    with pytest.raises(ValueError, match=r"data.dataset.tensors\[1\]\[2, 0\] is"):
+        train_torch(model, loader, loss_fn, opt, **kw)
+    with pytest.raises(ValueError, match=r"^X_val must hold finite numbers, but X_val\[4, 1, 0\]"):
+        train_torch(model, (X, y), loss_fn, opt, val_data=(X_bad, y), **kw)
+    for p, b in zip(model.parameters(), before):  # every check came before any update
+        assert torch.equal(p, b)
+    # Another kind of data set: the batch that holds the NaN is named, and the index in it.
+    loader = torch.utils.data.DataLoader(_ListDataset(X_bad, y), batch_size=2)
+    message = (
+        r"^data: in the batch of epoch 1, step 3: X must hold finite numbers, but X\[0, 1, 0\]"
+    )
+    with pytest.raises(ValueError, match=message):
+        train_torch(model, loader, loss_fn, opt, **kw)
+    assert len(before) == len(list(model.parameters()))
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("-inf")])
+def test_evaluation_helpers_reject_data_with_nan_or_inf(bad):
+    model, (X, y), loss_fn, _ = _setup()
+    X_bad, y_bad = X.clone(), y.clone()
+    X_bad[5, 2, 0] = bad
+    y_bad[1, 0] = bad
+    x_message = rf"X must hold finite numbers, but X\[5, 2, 0\] is {bad}"
+    y_message = rf"y must hold finite numbers, but y\[1, 0\] is {bad}"
+    for call in (
+        lambda: predict(model, X_bad),
+        lambda: binary_accuracy(model, X_bad, y),
+        lambda: evaluate_loss(model, X_bad, y, loss_fn),
+    ):
+        with pytest.raises(ValueError, match=x_message):
+            call()
+    for call in (
+        lambda: binary_accuracy(model, X, y_bad),
+        lambda: evaluate_loss(model, X, y_bad, loss_fn),
+    ):
+        with pytest.raises(ValueError, match=y_message):
+            call()
+    lstm = nn.LSTM(1, 4, batch_first=True)
+    with pytest.raises(ValueError, match=x_message):
+        lstm_gates(lstm, X_bad)
+    state = torch.zeros(6, 4)
+    state[3, 1] = bad
+    for name in ("h0", "c0"):
+        with pytest.raises(
+            ValueError, match=rf"{name} must hold finite numbers, but {name}\[3, 1\]"
+        ):
+            lstm_gates(lstm, X, **{name: state})
