@@ -14,6 +14,7 @@ train      the NumPy training loop
 torch_models  PyTorch RNN/LSTM/GRU sequence model, NumPy weight loading, training loop
 diagrams   LSTM and GRU cell diagrams
 gradients  Jacobian products through time, spectral radius, Pascanu et al. bounds
+clipping   training with and without gradient clipping, seed by seed (chapter 5)
 bugs       WRONG ON PURPOSE: broken BPTT variants that only a gradient check reveals
 plotting   figures shared by the chapters (draw on ``ax``, compute nothing)
 plotting_gradients  figures of the chapter on vanishing and exploding gradients

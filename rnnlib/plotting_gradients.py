@@ -71,3 +71,55 @@ def plot_gradient_norms(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
     return ax
+
+
+def plot_seed_curves(
+    curves, ax=None, logy=True, xlabel="epoch", ylabel="value", title="Runs over seeds"
+):
+    """Plot a group of runs per setting: one thin line per seed, one colour per setting.
+
+    Parameters
+    ----------
+    curves : dict of str to sequence of array_like, each of shape (E,)
+        For every setting (for example ``"no clipping"``), one curve per seed
+        (its value after each of ``E`` epochs; the seeds' lengths may differ).
+    ax : matplotlib.axes.Axes, optional
+    logy : bool
+        Use a logarithmic y axis.
+    xlabel, ylabel, title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one line per curve, x from 1; the legend has one entry per
+        setting, ``"{label} ({S} seeds)"``.
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must be a non-empty dict of label -> curves, one per seed")
+    groups = {}
+    for label, runs in curves.items():
+        if isinstance(runs, str | dict) or not hasattr(runs, "__len__") or len(runs) == 0:
+            raise ValueError(f"curves[{label!r}] must be a non-empty list of curves, one per seed")
+        arrays = []
+        for s, values in enumerate(runs):
+            arr = as_array(f"curves[{label!r}][{s}]", values)
+            check_shape(f"curves[{label!r}][{s}]", arr, "(E,)", (None,))
+            arrays.append(arr)
+        groups[label] = arrays
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.0))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, arrays) in enumerate(groups.items()):
+        for s, arr in enumerate(arrays):
+            ax.plot(
+                np.arange(1, arr.size + 1), arr, lw=1.2, alpha=0.8, color=colors[i % len(colors)],
+                label=f"{label} ({len(arrays)} seeds)" if s == 0 else None,
+            )
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from rnnlib.plotting_gradients import plot_gradient_norms  # noqa: E402
+from rnnlib.plotting_gradients import plot_gradient_norms, plot_seed_curves  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +56,43 @@ def test_plot_gradient_norms_uses_given_axes():
 def test_plot_gradient_norms_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         plot_gradient_norms(**kwargs)
+
+
+def test_plot_seed_curves_one_colour_per_setting():
+    runs = {
+        "no clipping": [np.array([1.0, 5.0, 2.0]), np.array([0.5, 0.4, 9.0])],
+        "clipped": [[0.3, 0.2, 0.1], [0.2, 0.3, 0.2], [0.4, 0.1]],
+    }
+    ax = plot_seed_curves(runs, ylabel="norm", title="t")
+    lines = ax.get_lines()
+    assert len(lines) == 5
+    assert ax.get_yscale() == "log" and ax.get_ylabel() == "norm" and ax.get_title() == "t"
+    np.testing.assert_array_equal(lines[0].get_xdata(), [1, 2, 3])  # epochs from 1
+    np.testing.assert_array_equal(lines[1].get_ydata(), [0.5, 0.4, 9.0])
+    np.testing.assert_array_equal(lines[4].get_xdata(), [1, 2])  # lengths may differ
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    assert lines[2].get_color() == lines[3].get_color() == lines[4].get_color()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["no clipping (2 seeds)", "clipped (3 seeds)"]
+
+
+def test_plot_seed_curves_linear_axis_on_given_axes():
+    _, ax = plt.subplots()
+    assert plot_seed_curves({"a": [[1.0, 2.0]]}, ax=ax, logy=False) is ax
+    assert ax.get_yscale() == "linear"
+
+
+@pytest.mark.parametrize(
+    ("curves", "message"),
+    [
+        ({}, "curves must be a non-empty dict"),
+        ([[1.0]], "curves must be a non-empty dict"),
+        ({"a": []}, r"curves\['a'\] must be a non-empty list of curves"),
+        ({"a": 3.0}, r"curves\['a'\] must be a non-empty list of curves"),
+        ({"a": [np.ones((2, 2))]}, r"curves\['a'\]\[0\] must have shape \(E,\)"),
+        ({"a": [1.0, 2.0]}, r"curves\['a'\]\[0\] must have shape \(E,\)"),
+    ],
+)
+def test_plot_seed_curves_bad_input(curves, message):
+    with pytest.raises(ValueError, match=message):
+        plot_seed_curves(curves)
