@@ -234,7 +234,7 @@ def _check_validation_data(X_val, y_val, X, y):
     return check_finite("X_val", X_val), check_finite("y_val", y_val)
 
 
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # TrainingDiverged says it
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # TrainingDiverged, not warnings
 def train(
     params,
     X,
