@@ -2,7 +2,9 @@
 
 Runs :mod:`benchmarks.bench_numpy` (one sequence at a time versus minibatches, NumPy) and
 :mod:`benchmarks.bench_torch` (NumPy versus PyTorch on the CPU) on the chapter 3 model and
-prints the times per epoch and the ratios between them. All numbers come from this one
+prints the times per epoch and the ratios between them; then :mod:`benchmarks.bench_cells`
+(one update of ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM`` on the CPU, with the size of each
+autograd graph). All numbers come from this one
 run on this machine: they change from machine to machine, and from run to run on a busy
 one, which is why every time is the best of ``--repeats`` runs.
 
@@ -24,18 +26,23 @@ import platform  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from benchmarks import bench_numpy, bench_torch  # noqa: E402
+from benchmarks import bench_cells, bench_numpy, bench_torch  # noqa: E402
 
 
-def run_all(epochs=3, repeats=3, batch_size=32, threads=1):
+def run_all(epochs=3, repeats=3, batch_size=32, threads=1, cell_steps=20,
+            seq_lens=bench_cells.DEFAULT_SEQ_LENS):
     """Time every variant once (best of ``repeats``); return milliseconds per epoch.
+
+    ``cell_steps`` updates per timed run and the lengths ``seq_lens`` go to
+    :func:`benchmarks.bench_cells.measure`.
 
     Returns
     -------
     dict
         ``ms_per_epoch`` (variant name to milliseconds per epoch), ``ratios`` (name to a
-        ratio of two of those times, > 1 meaning the second is faster) and ``setup`` (what
-        was run, where).
+        ratio of two of those times, > 1 meaning the second is faster), ``setup`` (what
+        was run, where) and ``cells`` (the result of :func:`benchmarks.bench_cells.measure`:
+        milliseconds per update of each recurrent cell, graph sizes, ratios).
     """
     numpy_sizes = bench_numpy.measure(batch_sizes=(batch_size,), epochs=epochs, repeats=repeats)
     torch_s = bench_torch.run(
@@ -66,7 +73,8 @@ def run_all(epochs=3, repeats=3, batch_size=32, threads=1):
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
     }
-    return {"ms_per_epoch": ms, "ratios": ratios, "setup": setup}
+    cells = bench_cells.measure(seq_lens, steps=cell_steps, repeats=repeats, threads=threads)
+    return {"ms_per_epoch": ms, "ratios": ratios, "setup": setup, "cells": cells}
 
 
 ROWS = [
@@ -104,6 +112,8 @@ def format_report(results):
         "(rnnlib.train.train) also scores the training set after every epoch; the PyTorch",
         "loops do not, which favours PyTorch slightly.",
     ]
+    if "cells" in results:
+        lines += ["", bench_cells.format_table(results["cells"])]
     return "\n".join(lines)
 
 
@@ -113,10 +123,16 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="runs; the fastest is kept")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    parser.add_argument("--cell-steps", type=int, default=20,
+                        help="updates per timed run of the recurrent cells")
     parser.add_argument("--json", action="store_true", help="print JSON, not a table")
     args = parser.parse_args(argv)
     results = run_all(
-        epochs=args.epochs, repeats=args.repeats, batch_size=args.batch_size, threads=args.threads
+        epochs=args.epochs,
+        repeats=args.repeats,
+        batch_size=args.batch_size,
+        threads=args.threads,
+        cell_steps=args.cell_steps,
     )
     print(json.dumps(results, indent=1) if args.json else format_report(results))
     return results

@@ -83,12 +83,23 @@ def _check_adam_state(state, params):
 def adam_step(params, grads, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """One Adam update (Kingma and Ba, 2015), matching ``torch.optim.Adam``.
 
+    For every parameter ``p`` with gradient ``g``, at update ``t = state["step"] + 1``
+    (entry by entry)::
+
+        m = beta1 * m + (1 - beta1) * g           # running mean of the gradient
+        v = beta2 * v + (1 - beta2) * g**2        # running mean of its square
+        m_hat = m / (1 - beta1**t)                # bias correction: m, v start at 0
+        v_hat = v / (1 - beta2**t)
+        p = p - lr * m_hat / (sqrt(v_hat) + eps)
+
     Parameters
     ----------
     params, grads : dict of str to ndarray
         Same keys, same shapes.
     state : dict
-        From :func:`adam_init` or the previous call.
+        From :func:`adam_init` or the previous call: ``step`` (updates done so
+        far), ``m`` and ``v`` (dicts of arrays shaped like ``params``).  It is
+        not modified.
     lr, beta1, beta2, eps : float
         Hyperparameters, with PyTorch's defaults.
 

@@ -141,3 +141,49 @@ def test_adam_step_rejects_a_bad_state(change, message):
         adam_step(p, p, change(adam_init(p)))
     with pytest.raises(ValueError, match=message):
         adam_step(p, p, change(adam_init(p)))
+
+
+@pytest.mark.parametrize(
+    ("lr", "betas", "eps"), [(1e-3, (0.9, 0.999), 1e-8), (0.05, (0.5, 0.9), 1e-3)]
+)
+def test_adam_matches_torch_after_every_step(rng, lr, betas, eps):
+    # Same gradients fed to both optimisers: the parameters agree after every update, with
+    # PyTorch's defaults and with other hyperparameters (where bias correction and eps matter).
+    params = {"W": rng.normal(size=(4, 3)), "b": rng.normal(size=4)}
+    tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    opt = torch.optim.Adam(tparams.values(), lr=lr, betas=betas, eps=eps)
+    state = adam_init(params)
+    for step in range(20):
+        grads = {k: rng.normal(size=v.shape) * 10.0 ** -(step % 4) for k, v in params.items()}
+        grads["b"][0] = 0.0  # a zero gradient: only eps keeps the division finite
+        params, state = adam_step(params, grads, state, lr=lr, beta1=betas[0], beta2=betas[1],
+                                  eps=eps)
+        for k, t in tparams.items():
+            t.grad = torch.from_numpy(grads[k].copy())
+        opt.step()
+        for k in params:
+            np.testing.assert_allclose(params[k], tparams[k].detach().numpy(), rtol=1e-13,
+                                       atol=1e-15)
+
+
+def test_adam_first_step_moves_each_parameter_by_about_lr(rng):
+    # Bias correction: m_hat = g and v_hat = g**2 at t = 1, so |change| = lr |g| / (|g| + eps).
+    params = {"W": rng.normal(size=(3, 3))}
+    g = {"W": rng.normal(size=(3, 3)) * np.logspace(-9, 1, 9).reshape(3, 3)}
+    new, state = adam_step(params, g, adam_init(params), lr=0.01)
+    want = 0.01 * np.abs(g["W"]) / (np.abs(g["W"]) + 1e-8)
+    np.testing.assert_allclose(np.abs(new["W"] - params["W"]), want, rtol=1e-9)
+    assert np.all(np.sign(new["W"] - params["W"]) == -np.sign(g["W"]))
+    assert state["step"] == 1
+
+
+def test_adam_step_leaves_its_inputs_untouched(rng):
+    params = {"W": rng.normal(size=(2, 2))}
+    grads = {"W": rng.normal(size=(2, 2))}
+    state = adam_step(params, grads, adam_init(params))[1]
+    copies = [{k: v.copy() for k, v in d.items()} for d in (params, grads, state["m"], state["v"])]
+    adam_step(params, grads, state)
+    for before, after in zip(copies, (params, grads, state["m"], state["v"])):
+        for k in before:
+            np.testing.assert_array_equal(before[k], after[k])
+    assert state["step"] == 1

@@ -15,7 +15,7 @@ from benchmarks import run_all  # noqa: E402
 
 @pytest.fixture(scope="module")
 def results():
-    return run_all.run_all(epochs=1, repeats=1)
+    return run_all.run_all(epochs=1, repeats=1, cell_steps=1, seq_lens=(3,))
 
 
 def test_every_variant_is_timed(results):
@@ -42,6 +42,13 @@ def test_report_shows_every_row_and_ratio(results):
     for _key, label in run_all.ROWS + run_all.RATIOS:
         assert label.format(b=32) in text
     assert f"{results['ms_per_epoch']['torch_bare']:.1f}" in text
+    assert "nn.LSTM, oneDNN off" in text  # the recurrent cells' table follows
+
+
+def test_recurrent_cells_are_measured_in_the_same_run(results):
+    cells = results["cells"]
+    assert list(cells["ms_per_update"]) == ["3"]
+    assert cells["setup"]["repeats"] == results["setup"]["repeats"]
 
 
 def test_main_passes_its_options_and_prints_json(results, capsys, monkeypatch):
@@ -53,5 +60,7 @@ def test_main_passes_its_options_and_prints_json(results, capsys, monkeypatch):
 
     monkeypatch.setattr(run_all, "run_all", fake_run_all)
     run_all.main(["--epochs", "2", "--repeats", "4", "--batch-size", "16", "--json"])
-    assert calls == [{"epochs": 2, "repeats": 4, "batch_size": 16, "threads": 1}]
+    assert calls == [
+        {"epochs": 2, "repeats": 4, "batch_size": 16, "threads": 1, "cell_steps": 20}
+    ]
     assert json.loads(capsys.readouterr().out) == results
