@@ -64,6 +64,18 @@ $(STUDENT_STAMP): $(ASSIGNMENT_SOURCES) assignments/nbgrader_config.py $(STAMP)
 	cd assignments/release && for a in *; do ../../$(BIN)/python -m zipfile -c ../downloads/$$a.zip $$a; done
 	touch $@
 
+# Grade one assignment with nbgrader, the whole cycle (see book/instructor_guide.md):
+#   make grade A=a1_rnn_bptt
+# records the tests in assignments/gradebook.db, autogrades every submission in
+# assignments/submitted/<student>/<A>/ (again, with --force), writes each student's HTML
+# feedback, without the hidden tests, to assignments/feedback/ and every grade to
+# assignments/grades.csv, then prints the points. All of it is student data, ignored by git.
+.PHONY: grade
+grade: $(STAMP)
+	@test -n "$(A)" || { echo "Usage: make grade A=<assignment>, one of:" \
+	  $(notdir $(wildcard assignments/source/*)); exit 2; }
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python assignments/grade.py $(A)
+
 # The same website without the solutions of the exercises, for a class that grades them
 # (see book/instructor_guide.md), in _build/nosolutions/_build/html. _config.yml is not
 # edited: tools/nosolutions.py derives a copy with sphinx-exercise's hide_solutions.
