@@ -11,6 +11,7 @@ data       synthetic data sets (sum-sign, adding problem)
 optim      SGD, Adam and gradient clipping over dicts of parameters
 models     a many-to-one NumPy RNN model
 train      the NumPy training loop
+multiseed  the classifier trained from several seeds at once (stacked), early stopping, grids
 torch_models  PyTorch RNN/LSTM/GRU sequence model, NumPy weight loading, training loop
 diagrams   LSTM and GRU cell diagrams
 gradients  Jacobian products through time, spectral radius, Pascanu et al. bounds
@@ -23,6 +24,7 @@ show       ``show_source``: display library source inside a notebook
 report     results that read the same on every CPU: bounds, spreads over seeds
 curves     read a loss curve: updates to reach a target, whether it fell at every update
 plotting_runs  many runs of one setting in one panel (the spread over seeds)
+plotting_seeds  training curves and results over seeds (chapters 3 and 4)
 """
 
 __version__ = "0.1.0"
