@@ -13,6 +13,7 @@ models     a many-to-one NumPy RNN model
 train      the NumPy training loop
 multiseed  the classifier trained from several seeds at once (stacked), early stopping, grids
 torch_models  PyTorch RNN/LSTM/GRU sequence model, NumPy weight loading, training loop
+torch_runs  seeded PyTorch runs trained side by side in threads, plateau exits, forget paths
 diagrams   LSTM and GRU cell diagrams
 gradients  Jacobian products through time, spectral radius, Pascanu et al. bounds
 clipping   training with and without gradient clipping, seed by seed (chapter 5)
