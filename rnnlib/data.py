@@ -36,13 +36,20 @@ def sum_sign_dataset(n, seq_len, rng):
 
 
 def adding_problem(n, seq_len, rng):
-    """The adding problem of Hochreiter and Schmidhuber (1997).
+    """A simplified form of the adding problem of Hochreiter and Schmidhuber (1997).
 
     Channel 0 holds values drawn uniformly from [0, 1); channel 1 marks two
     positions with 1.0, one in the first half of the sequence and one in the
     second half.  The target is the sum of the two marked values, so a model
     must remember the first marked value for up to ``seq_len`` steps.  A
     constant prediction of 1.0 scores an MSE of 1/6 (about 0.167).
+
+    This is not the original task.  In Hochreiter and Schmidhuber (1997) the
+    values are drawn from [-1, 1], the lengths vary between ``T`` and
+    ``T + T/10``, the first marker falls within the first 10 steps and the
+    second within the first ``T/2 - 1``, the first and last steps carry a
+    marker of -1, and the target is ``0.5 + (X1 + X2) / 4``, the sum scaled
+    into [0, 1].  The course uses the simplified form throughout.
 
     Parameters
     ----------

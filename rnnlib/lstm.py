@@ -14,7 +14,10 @@ with ``Wxh`` (4H, D), ``Whh`` (4H, H) and ``b`` (4H,).  PyTorch keeps two
 biases (``bias_ih`` and ``bias_hh``); their sum is ``b``.
 
 Caches are tuples that backward only reads, so one cache can serve any number
-of backward calls.
+of backward calls.  :func:`lstm_step_backward_parts` returns the gradients inside
+one step backward (on ``c_t``, on each gate, on the pre-activations), and
+:func:`lstm_state_jacobians` the Jacobian of every step's map
+``(h_{t-1}, c_{t-1}) -> (h_t, c_t)`` along a sequence.
 """
 
 from __future__ import annotations
@@ -47,21 +50,31 @@ def _step(x, h_prev, c_prev, Wxh, Whh, b):
     return h_next, c_next, gates
 
 
-def _step_back(dh_next, dc_next, x, h_prev, c_prev, c_next, gates, Wxh, Whh):
-    """Unchecked step backward; returns (dx, dh_prev, dc_prev, dWxh, dWhh, db)."""
-    H = h_prev.shape[1]
+def _step_back_parts(dh_next, dc_next, c_prev, c_next, gates):
+    """Unchecked: the gradients inside one step backward (see lstm_step_backward_parts)."""
+    H = c_prev.shape[1]
     i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))  # each (N, H)
     tc = np.tanh(c_next)
     dc = dc_next + dh_next * o * (1.0 - tc**2)  # (N, H): both paths into c_t
+    di, df, dg, do = dc * g, dc * c_prev, dc * i, dh_next * tc  # on the gate outputs
     da = np.concatenate(
         [
-            dc * g * i * (1.0 - i),  # input gate, through the sigmoid
-            dc * c_prev * f * (1.0 - f),  # forget gate
-            dc * i * (1.0 - g**2),  # candidate, through tanh
-            dh_next * tc * o * (1.0 - o),  # output gate
+            di * i * (1.0 - i),  # input gate, through the sigmoid
+            df * f * (1.0 - f),  # forget gate, through the sigmoid
+            dg * (1.0 - g**2),  # candidate, through tanh
+            do * o * (1.0 - o),  # output gate, through the sigmoid
         ],
         axis=1,
-    )  # (N, 4H)
+    )  # (N, 4H): on the pre-activations, in the order (i, f, g, o)
+    return {"dc": dc, "di": di, "df": df, "dg": dg, "do": do, "da": da}
+
+
+def _step_back(dh_next, dc_next, x, h_prev, c_prev, c_next, gates, Wxh, Whh):
+    """Unchecked step backward; returns (dx, dh_prev, dc_prev, dWxh, dWhh, db)."""
+    H = h_prev.shape[1]
+    parts = _step_back_parts(dh_next, dc_next, c_prev, c_next, gates)
+    dc, da = parts["dc"], parts["da"]  # (N, H), (N, 4H)
+    f = gates[:, H : 2 * H]  # (N, H)
     return da @ Wxh, da @ Whh, dc * f, da.T @ x, da.T @ h_prev, da.sum(axis=0)
 
 
@@ -126,6 +139,89 @@ def lstm_step_backward(dh_next, dc_next, cache):
     check_shape("dh_next", dh_next, "(N, H)", c_next.shape)
     check_shape("dc_next", dc_next, "(N, H)", c_next.shape)
     return _step_back(dh_next, dc_next, x, h_prev, c_prev, c_next, gates, Wxh, Whh)
+
+
+def lstm_step_backward_parts(dh_next, dc_next, cache):
+    """The intermediate gradients of :func:`lstm_step_backward`, one per equation.
+
+    With ``dh = dh_next`` and ``dc_next`` the gradients arriving on ``h_t`` and
+    ``c_t``, and the gates ``i, f, g, o`` of the step::
+
+        dc = dc_next + dh * o * (1 - tanh(c_t)**2)        # both paths into c_t
+        di, df, dg, do = dc * g, dc * c_{t-1}, dc * i, dh * tanh(c_t)
+        da = [di * i(1 - i), df * f(1 - f), dg * (1 - g**2), do * o(1 - o)]
+
+    :func:`lstm_step_backward` turns ``da`` into the gradients of ``x``,
+    ``h_prev`` and the weights, and passes ``dc * f`` back as ``dc_prev``.
+
+    Parameters
+    ----------
+    dh_next : ndarray, shape (N, H)
+    dc_next : ndarray, shape (N, H)
+    cache : tuple
+        The cache returned by :func:`lstm_step_forward`.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``"dc"`` (N, H), the total gradient on ``c_t``; ``"di"``, ``"df"``,
+        ``"dg"``, ``"do"`` (N, H) each, on the gate outputs; ``"da"`` (N, 4H),
+        on the pre-activations in the order (i, f, g, o).
+    """
+    x, h_prev, c_prev, c_next, gates, Wxh, Whh = check_cache(cache, 7, "lstm_step_forward")
+    dh_next, dc_next = as_array("dh_next", dh_next), as_array("dc_next", dc_next)
+    check_shape("dh_next", dh_next, "(N, H)", c_next.shape)
+    check_shape("dc_next", dc_next, "(N, H)", c_next.shape)
+    return _step_back_parts(dh_next, dc_next, c_prev, c_next, gates)
+
+
+def lstm_state_jacobians(x, h0, c0, Wxh, Whh, b):
+    """Jacobian of every step's state map along one sequence.
+
+    Step ``t`` maps the pair of states ``(h_{t-1}, c_{t-1})`` to
+    ``(h_t, c_t)``; its Jacobian is the block matrix::
+
+        J[t] = [[dh_t/dh_{t-1}, dh_t/dc_{t-1}],
+                [dc_t/dh_{t-1}, dc_t/dc_{t-1}]]      # dc_t/dc_{t-1} = diag(f_t)
+
+    Row ``r`` of ``J[t]`` is the gradient of output ``r`` (``h_t`` first,
+    then ``c_t``) with respect to ``(h_{t-1}, c_{t-1})``, computed with the
+    step backward pass, one basis vector per row (exact, no finite
+    differences).  The Jacobian from step ``k`` to step ``T`` is the product
+    ``J[T-1] @ ... @ J[k]``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, D)
+        One input sequence.
+    h0, c0 : ndarray, shape (H,)
+        The states before the first step.
+    Wxh : ndarray, shape (4H, D)
+    Whh : ndarray, shape (4H, H)
+    b : ndarray, shape (4H,)
+
+    Returns
+    -------
+    ndarray, shape (T, 2H, 2H)
+    """
+    Wxh, Whh, b, H, D = _check_weights(Wxh, Whh, b)
+    x, h0, c0 = as_array("x", x), as_array("h0", h0), as_array("c0", c0)
+    check_shape("x", x, "(T, D)", (None, D))
+    check_shape("h0", h0, "(H,)", (H,))
+    check_shape("c0", c0, "(H,)", (H,))
+    T = x.shape[0]
+    eye = np.eye(2 * H)
+    J = np.empty((T, 2 * H, 2 * H), dtype=np.result_type(x, h0, c0, Wxh, Whh, b))
+    h, c = h0[None], c0[None]  # (1, H): one sequence
+    for t in range(T):
+        xs, hs, cs = (np.repeat(a, 2 * H, axis=0) for a in (x[t : t + 1], h, c))  # 2H copies
+        h_next, c_next, gates = _step(xs, hs, cs, Wxh, Whh, b)
+        _, dh_prev, dc_prev, *_ = _step_back(
+            eye[:, :H], eye[:, H:], xs, hs, cs, c_next, gates, Wxh, Whh
+        )  # row r: the gradient of output r
+        J[t, :, :H], J[t, :, H:] = dh_prev, dc_prev
+        h, c = h_next[:1], c_next[:1]
+    return J
 
 
 def lstm_forward(x, h0, c0, Wxh, Whh, b):

@@ -10,9 +10,10 @@ threads share, while a running :func:`train_seeded` draws only from its own
 ``torch.Generator``.  A run's result then does not depend on which thread ran
 it or when.
 
-:func:`first_eval_below` reads when a run left a plateau, and
+:func:`first_eval_below` reads when a run left a plateau,
 :func:`forget_path_factor` how much of an LSTM's cell state survives along the
-forget-gate path (chapter 7).
+forget-gate path (chapter 7), and :func:`autograd_nodes` counts the operations
+that autograd recorded, which is what an update of a small model costs.
 """
 
 from __future__ import annotations
@@ -276,3 +277,31 @@ def forget_path_factor(f, start):
         raise ValueError(f"start must lie in [0, T) = [0, {T}), got values outside")
     after = np.arange(T)[None, :] > start[:, None]  # (N, T): the steps t > start[n]
     return np.where(after[:, :, None], f, 1.0).prod(axis=1).mean(axis=0)  # (H,)
+
+
+def autograd_nodes(tensor):
+    """Number of autograd nodes reachable from ``tensor.grad_fn``.
+
+    Every operation on tensors that require gradients records one node (the
+    parameters add one ``AccumulateGrad`` node each); ``backward()`` walks
+    them all.  A recurrent layer unrolled into small operations records a few
+    nodes per time step, a fused kernel one node for the whole sequence.
+
+    Parameters
+    ----------
+    tensor : torch.Tensor
+        The output of a computation, with a ``grad_fn``.
+
+    Returns
+    -------
+    int
+    """
+    if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
+        raise ValueError("tensor must be a torch.Tensor computed from tensors that require grad")
+    seen, stack = set(), [tensor.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if fn is not None and fn not in seen:
+            seen.add(fn)
+            stack.extend(next_fn for next_fn, _ in fn.next_functions)
+    return len(seen)

@@ -3,7 +3,14 @@ import pytest
 import torch
 
 from rnnlib.gradcheck import numerical_gradient, rel_error
-from rnnlib.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from rnnlib.lstm import (
+    lstm_backward,
+    lstm_forward,
+    lstm_state_jacobians,
+    lstm_step_backward,
+    lstm_step_backward_parts,
+    lstm_step_forward,
+)
 from rnnlib.rnn import rnn_forward
 
 N, T, D, H = 3, 5, 4, 6
@@ -310,3 +317,116 @@ def test_rnn_cache_is_rejected_by_lstm_backward(rng):
     )
     with pytest.raises(ValueError, match=r"lstm_forward, got a tuple of 5 items"):
         lstm_backward(np.zeros((N, T, H)), cache)
+
+
+def _gates(a):
+    """i, f, g, o from stacked pre-activations (N, 4H), the equations of the docstring."""
+    return sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), np.tanh(a[:, 2 * H : 3 * H]), sigmoid(
+        a[:, 3 * H :]
+    )
+
+
+def test_step_backward_parts_match_finite_differences(rng, weights):
+    """Each intermediate gradient is the derivative of the step's loss w.r.t. that quantity."""
+    Wxh, Whh, b = weights
+    x, h, c = rng.normal(size=(N, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    dh, dc = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    _, c_next, cache = lstm_step_forward(x, h, c, Wxh, Whh, b)
+    parts = lstm_step_backward_parts(dh, dc, cache)
+    a = x @ Wxh.T + h @ Whh.T + b
+    i, f, g, o = _gates(a)
+
+    def loss(i, f, g, o):  # L = sum(dh * h_t) + sum(dc * c_t) as a function of the gates
+        c_t = f * c + i * g
+        return float(np.sum(dh * o * np.tanh(c_t)) + np.sum(dc * c_t))
+
+    checks = {
+        "dc": lambda v: float(np.sum(dh * o * np.tanh(v)) + np.sum(dc * v)),  # c_t itself
+        "di": lambda v: loss(v, f, g, o),
+        "df": lambda v: loss(i, v, g, o),
+        "dg": lambda v: loss(i, f, v, o),
+        "do": lambda v: loss(i, f, g, v),
+        "da": lambda v: loss(*_gates(v)),
+    }
+    points = {"dc": c_next, "di": i, "df": f, "dg": g, "do": o, "da": a}
+    assert set(parts) == set(checks)
+    for name, fn in checks.items():
+        numeric = numerical_gradient(fn, points[name])
+        assert parts[name].shape == points[name].shape
+        assert rel_error(parts[name], numeric) < 1e-8, name
+    # and the step's outputs are built from them
+    dx, dh_prev, dc_prev, dWxh, dWhh, db = lstm_step_backward(dh, dc, cache)
+    np.testing.assert_array_equal(dc_prev, parts["dc"] * cache[4][:, H : 2 * H])  # dc * f
+    np.testing.assert_array_equal(db, parts["da"].sum(axis=0))
+    np.testing.assert_array_equal(dh_prev, parts["da"] @ Whh)
+
+
+def test_step_backward_parts_rejects_bad_input(weights):
+    zeros = np.zeros((N, H))
+    _, _, cache = lstm_step_forward(np.zeros((N, D)), zeros, zeros, *weights)
+    with pytest.raises(ValueError, match=r"dh_next must have shape \(N, H\) = \(3, 6\)"):
+        lstm_step_backward_parts(np.zeros((N, H + 1)), zeros, cache)
+    with pytest.raises(ValueError, match=r"dc_next must have shape \(N, H\) = \(3, 6\)"):
+        lstm_step_backward_parts(zeros, np.zeros((N + 1, H)), cache)
+    with pytest.raises(ValueError, match="cache must be the tuple returned by lstm_step_forward"):
+        lstm_step_backward_parts(zeros, zeros, (1, 2))
+
+
+def test_state_jacobians_match_autograd(rng, weights):
+    Wxh, Whh, b = weights
+    x, h0, c0 = rng.normal(size=(T, D)), rng.normal(size=H), rng.normal(size=H)
+    J = lstm_state_jacobians(x, h0, c0, Wxh, Whh, b)
+    assert J.shape == (T, 2 * H, 2 * H)
+    cell = torch.nn.LSTMCell(D, H, dtype=torch.float64)
+    with torch.no_grad():
+        cell.weight_ih.copy_(torch.from_numpy(Wxh))
+        cell.weight_hh.copy_(torch.from_numpy(Whh))
+        cell.bias_ih.copy_(torch.from_numpy(b))
+        cell.bias_hh.zero_()
+    state = torch.from_numpy(np.concatenate([h0, c0]))
+    for t in range(T):
+        xt = torch.from_numpy(x[t : t + 1])
+
+        def step(s, xt=xt):
+            h_next, c_next = cell(xt, (s[None, :H], s[None, H:]))
+            return torch.cat([h_next[0], c_next[0]])
+
+        want = torch.autograd.functional.jacobian(step, state).numpy()
+        assert rel_error(J[t], want) < 1e-10, t
+        with torch.no_grad():
+            state = step(state)
+
+
+def test_state_jacobians_cell_block_is_the_forget_gate_and_products_chain(rng, weights):
+    Wxh, Whh, b = weights
+    x, h0, c0 = rng.normal(size=(T, D)), rng.normal(size=H), rng.normal(size=H)
+    J = lstm_state_jacobians(x, h0, c0, Wxh, Whh, b)
+    _, cache = lstm_forward(x[None], h0[None], c0[None], Wxh, Whh, b)
+    f = cache[5][0, :, H : 2 * H]  # (T, H): the forget gates of the sequence
+    for t in range(T):  # diag(f_t): off the diagonal exactly 0, on it f_t up to rounding
+        np.testing.assert_array_equal(J[t, H:, H:] - np.diag(np.diag(J[t, H:, H:])), 0.0)
+        np.testing.assert_allclose(np.diag(J[t, H:, H:]), f[t], rtol=1e-14)
+
+    def last_state(state):  # (h_T, c_T) as a function of (h_0, c_0)
+        hs, cache = lstm_forward(x[None], state[None, :H], state[None, H:], Wxh, Whh, b)
+        return np.concatenate([hs[0, -1], cache[4][0, -1]])
+
+    state0 = np.concatenate([h0, c0])
+    product = np.linalg.multi_dot(J[::-1])  # J[T-1] ... J[0]
+    for r in range(2 * H):  # row r of d(h_T, c_T) / d(h_0, c_0), by finite differences
+        numeric = numerical_gradient(lambda s, r=r: last_state(s)[r], state0)
+        np.testing.assert_allclose(product[r], numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_state_jacobians_reject_bad_shapes(weights):
+    Wxh, Whh, b = weights
+    with pytest.raises(ValueError, match=r"x must have shape \(T, D\) = \(\?, 4\)"):
+        lstm_state_jacobians(np.zeros((T, D + 1)), np.zeros(H), np.zeros(H), Wxh, Whh, b)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, D\)"):
+        lstm_state_jacobians(np.zeros((1, T, D)), np.zeros(H), np.zeros(H), Wxh, Whh, b)
+    with pytest.raises(ValueError, match=r"h0 must have shape \(H,\) = \(6,\)"):
+        lstm_state_jacobians(np.zeros((T, D)), np.zeros((1, H)), np.zeros(H), Wxh, Whh, b)
+    with pytest.raises(ValueError, match=r"c0 must have shape \(H,\) = \(6,\)"):
+        lstm_state_jacobians(np.zeros((T, D)), np.zeros(H), np.zeros(H + 1), Wxh, Whh, b)
+    with pytest.raises(ValueError, match=r"Whh must have shape \(4H, H\)"):
+        lstm_state_jacobians(np.zeros((T, D)), np.zeros(H), np.zeros(H), Wxh, Whh[:H], b)

@@ -7,6 +7,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from rnnlib.data import adding_problem
 from rnnlib.torch_models import SequenceModel, train_torch
 from rnnlib.torch_runs import (
+    autograd_nodes,
     first_eval_below,
     forget_path_factor,
     seeded_model,
@@ -197,3 +198,21 @@ def test_forget_path_factor_matches_a_loop(rng):
 def test_forget_path_factor_rejects_bad_input(f, start, message):
     with pytest.raises(ValueError, match=message):
         forget_path_factor(f, start)
+
+
+def test_autograd_nodes_counts_the_recorded_operations():
+    w = torch.ones(3, requires_grad=True)
+    y = (w * 2).sum()  # AccumulateGrad, MulBackward0, SumBackward0
+    assert autograd_nodes(y) == 3
+    assert autograd_nodes(torch.tanh(y) + y) == 5  # shared nodes are counted once
+    with pytest.raises(ValueError, match="tensor must be a torch.Tensor computed from"):
+        autograd_nodes(torch.ones(3))
+    with pytest.raises(ValueError, match="tensor must be a torch.Tensor"):
+        autograd_nodes(np.ones(3))
+
+
+@pytest.mark.parametrize(("cell", "per_step"), [("rnn", 4), ("gru", 14)])
+def test_autograd_nodes_of_unrolled_layers_grow_per_step(cell, per_step):
+    layer = seeded_model(cell, 0, H).recurrent
+    counts = [autograd_nodes(layer(torch.zeros(2, T, 2))[0]) for T in (3, 4)]
+    assert counts[1] - counts[0] == per_step
