@@ -383,3 +383,32 @@ def sample(params, vocab, prefix, n, temperature, rng):
         logits, h, _ = charlm_forward(p, np.array([[nxt]]), h)
         z = logits[0, -1]
     return "".join(out)
+
+
+def train_and_score(seed, train_ids, test_ids, *, V, E, H, batch_size, seq_len, epochs, lr,
+                    clip=None):
+    """Initialise from ``seed``, train with :func:`train_charlm`, score the test text.
+
+    The seed fixes the initial weights; the chunks are visited in the same order in
+    every run (the text's order), so the seed is the only source of randomness.
+
+    Parameters
+    ----------
+    seed : int
+    train_ids, test_ids : ndarray of int, shape (L,)
+    V, E, H : int
+        Vocabulary, embedding and hidden sizes.
+    batch_size, seq_len, epochs : int
+    lr : float
+    clip : float or None
+
+    Returns
+    -------
+    dict
+        ``params`` (trained), ``losses`` (training loss per update, nats) and
+        ``bpc`` (held-out bits per character, :func:`bits_per_char`).
+    """
+    params = init_charlm(V, E, H, np.random.default_rng(seed))
+    params, losses = train_charlm(params, train_ids, batch_size=batch_size, seq_len=seq_len,
+                                  epochs=epochs, lr=lr, clip=clip)
+    return {"params": params, "losses": losses, "bpc": bits_per_char(params, test_ids)}

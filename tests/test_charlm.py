@@ -175,3 +175,13 @@ def test_bad_params_raise(rng):
         c.charlm_forward({"W_emb": params["W_emb"]}, np.zeros((1, 2), int), np.zeros((1, 5)))
     with pytest.raises(ValueError, match=r"ids must lie in \[0, V\)"):
         c.charlm_forward(params, np.array([[4]]), np.zeros((1, 5)))
+
+
+def test_train_and_score_is_seeded_and_scores_the_test_text():
+    ids = c.encode("abcab" * 40, "abc")
+    kw = dict(V=3, E=2, H=4, batch_size=2, seq_len=5, epochs=2, lr=0.05, clip=1.0)
+    r1 = c.train_and_score(3, ids, ids[:50], **kw)
+    r2 = c.train_and_score(3, ids, ids[:50], **kw)
+    assert r1["bpc"] == r2["bpc"] and r1["losses"].shape == (2 * 20,)
+    assert r1["bpc"] == c.bits_per_char(r1["params"], ids[:50])
+    assert c.train_and_score(4, ids, ids[:50], **kw)["bpc"] != r1["bpc"]
