@@ -4,8 +4,8 @@ Modules
 -------
 rnn        vanilla RNN forward/backward (BPTT), PyTorch ``nn.RNN`` layout
 lstm       LSTM forward/backward (BPTT), PyTorch ``nn.LSTM`` layout
-layers     linear layer
-losses     MSE and BCE-with-logits, with their gradients
+layers     linear layer and embedding
+losses     MSE, BCE-with-logits and softmax cross-entropy, with their gradients
 gradcheck  finite differences and relative error
 data       synthetic data sets (sum-sign, adding problem)
 optim      SGD, Adam and gradient clipping over dicts of parameters
@@ -26,6 +26,8 @@ report     results that read the same on every CPU: bounds, spreads over seeds
 curves     read a loss curve: updates to reach a target, whether it fell at every update
 plotting_runs  many runs of one setting in one panel (the spread over seeds)
 plotting_seeds  training curves and results over seeds (chapters 3 and 4)
+grammar    the embedded Reber grammar: strings, exact entropy rate, grammaticality (chapter 8)
+charlm     character-level NumPy language model, truncated BPTT, n-gram baselines, sampling
 """
 
 __version__ = "0.1.0"
