@@ -4,7 +4,8 @@ Runs :mod:`benchmarks.bench_numpy` (one sequence at a time versus minibatches, N
 :mod:`benchmarks.bench_torch` (NumPy versus PyTorch on the CPU) on the chapter 3 model and
 prints the times per epoch and the ratios between them; then :mod:`benchmarks.bench_cells`
 (one update of ``nn.RNN``, ``nn.GRU`` and ``nn.LSTM`` on the CPU, with the size of each
-autograd graph). All numbers come from this one
+autograd graph) and :mod:`benchmarks.bench_lm` (characters per second of training of the
+character-level language model, NumPy against ``nn.RNN``). All numbers come from this one
 run on this machine: they change from machine to machine, and from run to run on a busy
 one, which is why every time is the best of ``--repeats`` runs.
 
@@ -26,15 +27,16 @@ import platform  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from benchmarks import bench_cells, bench_numpy, bench_torch  # noqa: E402
+from benchmarks import bench_cells, bench_lm, bench_numpy, bench_torch  # noqa: E402
 
 
 def run_all(epochs=3, repeats=3, batch_size=32, threads=1, cell_steps=20,
-            seq_lens=bench_cells.DEFAULT_SEQ_LENS):
+            seq_lens=bench_cells.DEFAULT_SEQ_LENS, lm_strings=bench_lm.DEFAULTS["n_strings"]):
     """Time every variant once (best of ``repeats``); return milliseconds per epoch.
 
     ``cell_steps`` updates per timed run and the lengths ``seq_lens`` go to
-    :func:`benchmarks.bench_cells.measure`.
+    :func:`benchmarks.bench_cells.measure`; the language model is trained for one epoch
+    on ``lm_strings`` embedded Reber strings per timed run (:func:`benchmarks.bench_lm.measure`).
 
     Returns
     -------
@@ -42,7 +44,8 @@ def run_all(epochs=3, repeats=3, batch_size=32, threads=1, cell_steps=20,
         ``ms_per_epoch`` (variant name to milliseconds per epoch), ``ratios`` (name to a
         ratio of two of those times, > 1 meaning the second is faster), ``setup`` (what
         was run, where) and ``cells`` (the result of :func:`benchmarks.bench_cells.measure`:
-        milliseconds per update of each recurrent cell, graph sizes, ratios).
+        milliseconds per update of each recurrent cell, graph sizes, ratios) and ``lm``
+        (the result of :func:`benchmarks.bench_lm.measure`: characters per second, ratio).
     """
     numpy_sizes = bench_numpy.measure(batch_sizes=(batch_size,), epochs=epochs, repeats=repeats)
     torch_s = bench_torch.run(
@@ -74,7 +77,8 @@ def run_all(epochs=3, repeats=3, batch_size=32, threads=1, cell_steps=20,
         "cpus": os.cpu_count(),
     }
     cells = bench_cells.measure(seq_lens, steps=cell_steps, repeats=repeats, threads=threads)
-    return {"ms_per_epoch": ms, "ratios": ratios, "setup": setup, "cells": cells}
+    lm = bench_lm.measure(epochs=1, repeats=repeats, threads=threads, n_strings=lm_strings)
+    return {"ms_per_epoch": ms, "ratios": ratios, "setup": setup, "cells": cells, "lm": lm}
 
 
 ROWS = [
@@ -114,6 +118,8 @@ def format_report(results):
     ]
     if "cells" in results:
         lines += ["", bench_cells.format_table(results["cells"])]
+    if "lm" in results:
+        lines += ["", bench_lm.format_table(results["lm"])]
     return "\n".join(lines)
 
 

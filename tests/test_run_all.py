@@ -15,7 +15,7 @@ from benchmarks import run_all  # noqa: E402
 
 @pytest.fixture(scope="module")
 def results():
-    return run_all.run_all(epochs=1, repeats=1, cell_steps=1, seq_lens=(3,))
+    return run_all.run_all(epochs=1, repeats=1, cell_steps=1, seq_lens=(3,), lm_strings=40)
 
 
 def test_every_variant_is_timed(results):
@@ -49,6 +49,14 @@ def test_recurrent_cells_are_measured_in_the_same_run(results):
     cells = results["cells"]
     assert list(cells["ms_per_update"]) == ["3"]
     assert cells["setup"]["repeats"] == results["setup"]["repeats"]
+
+
+def test_language_model_is_measured_in_the_same_run(results):
+    lm = results["lm"]
+    assert lm["setup"]["repeats"] == results["setup"]["repeats"]
+    speed = lm["chars_per_s"]
+    assert lm["ratio"] == pytest.approx(speed["torch_rnn"] / speed["numpy_rnn"])
+    assert "speed-up of nn.RNN over NumPy" in run_all.format_report(results)
 
 
 def test_main_passes_its_options_and_prints_json(results, capsys, monkeypatch):
