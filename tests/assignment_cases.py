@@ -981,4 +981,511 @@ A3 = [
     ),
 ]
 
-CASES = {"a1_rnn_bptt": A1, "a2_bce_training": A2, "a3_lstm_cell": A3}
+A4 = [
+    Case("correct (the solution)", kind="correct"),
+    Case(
+        "untouched student version",
+        untouched=True,
+        kind="untouched",
+        fails={
+            "a4_test_ce_value": ["NotImplementedError"],
+            "a4_test_ce_gradient": ["NotImplementedError"],
+            "a4_test_ce_stable": ["NotImplementedError"],
+            "a4_test_ce_ignore_index": ["NotImplementedError"],
+            "a4_test_embedding_forward": ["NotImplementedError"],
+            "a4_test_embedding_backward": ["Fix Task 2a first"],
+            "a4_test_lm_forward": ["NotImplementedError"],
+            "a4_test_lm_output_layer": ["Fix Task 3a first"],
+            "a4_test_lm_through_time": ["Fix Task 3a first"],
+            "a4_test_sample_next": ["NotImplementedError"],
+        },
+    ),
+    Case(
+        "another correct style: logaddexp, one-hot embeddings, loops over the steps and rows",
+        cells={
+            "a4_softmax_cross_entropy": (
+                "def softmax_cross_entropy(logits, targets, ignore_index=None):\n"
+                "    z = logits.reshape(-1, logits.shape[-1])\n"
+                "    t = targets.reshape(-1)\n"
+                "    keep = np.ones(len(t), bool) if ignore_index is None else t != ignore_index\n"
+                "    rows = np.flatnonzero(keep)\n"
+                "    lse = np.logaddexp.reduce(z, axis=1)\n"
+                "    loss = np.mean(lse[rows] - z[rows, t[rows]])\n"
+                "    d = np.zeros_like(z)\n"
+                "    d[rows] = np.exp(z[rows] - lse[rows, None])\n"
+                "    d[rows, t[rows]] -= 1.0\n"
+                "    return loss, (d / len(rows)).reshape(logits.shape)\n"
+            ),
+            "a4_embedding_forward": (
+                "def embedding_forward(ids, W):\n"
+                "    onehot = np.eye(len(W))[ids]  # (N, T, V)\n"
+                "    return onehot @ W, onehot\n"
+            ),
+            "a4_embedding_backward": (
+                "def embedding_backward(dout, cache):\n"
+                "    return np.einsum('ntv,nte->ve', cache, dout)\n"
+            ),
+            "a4_lm_forward": (
+                "def lm_forward(ids, h0, W_emb, Wxh, Whh, bh, Why, by):\n"
+                "    x, emb = embedding_forward(ids, W_emb)\n"
+                "    hs, rnn = rnn_forward(x, h0, Wxh, Whh, bh)\n"
+                "    logits = np.einsum('nth,vh->ntv', hs, Why) + by\n"
+                "    return logits, {'emb': emb, 'rnn': rnn, 'hs': hs, 'Why': Why}\n"
+            ),
+            "a4_lm_backward": (
+                "def lm_backward(dlogits, cache):\n"
+                "    N, T, V = dlogits.shape\n"
+                "    dWhy, dhs = np.zeros_like(cache['Why']), np.zeros(cache['hs'].shape)\n"
+                "    for t in range(T):\n"
+                "        dWhy += dlogits[:, t].T @ cache['hs'][:, t]\n"
+                "        dhs[:, t] = dlogits[:, t] @ cache['Why']\n"
+                "    dx, dh0, dWxh, dWhh, dbh = rnn_backward(dhs, cache['rnn'])\n"
+                "    print('backward done')\n"
+                "    dW_emb = embedding_backward(dx, cache['emb'])\n"
+                "    return dh0, dW_emb, dWxh, dWhh, dbh, dWhy, dlogits.sum(axis=(0, 1))\n"
+            ),
+            "a4_sample_next": (
+                "def sample_next(logits, temperature, rng):\n"
+                "    out = []\n"
+                "    for row in logits:\n"
+                "        z = row / temperature\n"
+                "        p = np.exp(z - z.max())\n"
+                "        out.append(rng.choice(len(p), p=p / p.sum()))\n"
+                "    return np.array(out)\n"
+            ),
+        },
+        kind="correct",
+    ),
+    # --- shortcuts ---
+    Case(
+        "shortcut: from rnnlib.losses import cross_entropy_loss",
+        cells={
+            "a4_softmax_cross_entropy": (
+                "from rnnlib.losses import cross_entropy_loss as softmax_cross_entropy\n"
+            )
+        },
+        fails={
+            "a4_test_ce_value": [OWN, "rnnlib.losses.cross_entropy_loss"],
+            "a4_test_ce_gradient": [OWN, "rnnlib.losses.cross_entropy_loss"],
+            "a4_test_ce_stable": [OWN, "rnnlib.losses.cross_entropy_loss"],
+            "a4_test_ce_ignore_index": [OWN, "rnnlib.losses.cross_entropy_loss"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: the loss and its gradient by torch.nn.functional.cross_entropy",
+        cells={
+            "a4_softmax_cross_entropy": (
+                "def softmax_cross_entropy(logits, targets, ignore_index=None):\n"
+                "    import torch\n\n"
+                "    z = torch.tensor(logits, requires_grad=True)\n"
+                "    zz = z.reshape(-1, z.shape[-1])\n"
+                "    t = torch.as_tensor(targets).reshape(-1)\n"
+                "    kw = {} if ignore_index is None else {'ignore_index': ignore_index}\n"
+                "    loss = torch.nn.functional.cross_entropy(zz, t, **kw)\n"
+                "    loss.backward()\n"
+                "    return loss.item(), z.grad.numpy()\n"
+            )
+        },
+        fails={
+            "a4_test_ce_value": [OWN, "torch"],
+            "a4_test_ce_gradient": [OWN, "torch"],
+            "a4_test_ce_stable": [OWN, "torch"],
+            "a4_test_ce_ignore_index": [OWN, "torch"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: the library's log_softmax inside an own loss",
+        edits={
+            "a4_softmax_cross_entropy": [
+                (
+                    "    log_p = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))",
+                    "    from rnnlib.losses import log_softmax\n\n    log_p = log_softmax(z)",
+                )
+            ]
+        },
+        fails={
+            "a4_test_ce_value": [OWN, "rnnlib.losses.log_softmax"],
+            "a4_test_ce_gradient": [OWN, "rnnlib.losses.log_softmax"],
+            "a4_test_ce_stable": [OWN, "rnnlib.losses.log_softmax"],
+            "a4_test_ce_ignore_index": [OWN, "rnnlib.losses.log_softmax"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: from rnnlib.layers import embedding_forward",
+        cells={"a4_embedding_forward": "from rnnlib.layers import embedding_forward\n"},
+        # The student's embedding_backward reads the cache of the library's forward, which
+        # has the same layout here: Task 2b keeps its points. Task 3 uses the library anyway.
+        fails={"a4_test_embedding_forward": [OWN, "rnnlib.layers.embedding_forward"]},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: from rnnlib.layers import embedding_backward",
+        cells={"a4_embedding_backward": "from rnnlib.layers import embedding_backward\n"},
+        fails={"a4_test_embedding_backward": [OWN, "rnnlib.layers.embedding_backward"]},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: the embedding backward by finite differences (rnnlib.gradcheck)",
+        cells={
+            "a4_embedding_backward": (
+                "def embedding_backward(dout, cache):\n"
+                "    ids, (V, E) = cache\n\n"
+                "    def f(W):\n"
+                "        return np.sum(embedding_forward(ids, W)[0] * dout)\n\n"
+                "    return numerical_gradient(f, np.zeros((V, E)))\n"
+            )
+        },
+        fails={"a4_test_embedding_backward": [OWN, "numerical_gradient"]},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: lm_forward and lm_backward through the chapter's rnnlib.charlm",
+        cells={
+            "a4_lm_forward": (
+                "from rnnlib import charlm\n\n\n"
+                "def lm_forward(ids, h0, W_emb, Wxh, Whh, bh, Why, by):\n"
+                "    params = dict(W_emb=W_emb, Wxh=Wxh, Whh=Whh, bh=bh, Why=Why, by=by)\n"
+                "    logits, _, cache = charlm.charlm_forward(params, ids, h0)\n"
+                "    return logits, cache\n"
+            ),
+            "a4_lm_backward": (
+                "def lm_backward(dlogits, cache):\n"
+                "    import rnnlib.charlm\n\n"
+                "    g, dh0 = rnnlib.charlm.charlm_backward(dlogits, cache)\n"
+                "    return dh0, g['W_emb'], g['Wxh'], g['Whh'], g['bh'], g['Why'], g['by']\n"
+            ),
+        },
+        fails={
+            "a4_test_lm_forward": [OWN, "rnnlib.charlm.charlm_forward"],
+            "a4_test_lm_output_layer": [OWN, "rnnlib.charlm.charlm_backward"],
+            "a4_test_lm_through_time": [OWN, "rnnlib.charlm.charlm_backward"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: lm_backward through rnnlib.charlm, with an own lm_forward",
+        cells={
+            "a4_lm_backward": (
+                "def lm_backward(dlogits, cache):\n"
+                "    from rnnlib.charlm import charlm_backward\n\n"
+                "    g, dh0 = charlm_backward(dlogits, cache)\n"
+                "    return dh0, g['W_emb'], g['Wxh'], g['Whh'], g['bh'], g['Why'], g['by']\n"
+            ),
+        },
+        fails={
+            "a4_test_lm_output_layer": [OWN, "rnnlib.charlm.charlm_backward"],
+            "a4_test_lm_through_time": [OWN, "rnnlib.charlm.charlm_backward"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: lm_backward by PyTorch autograd",
+        cells={
+            "a4_lm_backward": (
+                "def lm_backward(dlogits, cache):\n"
+                "    import torch\n\n"
+                "    emb_cache, rnn_cache, hs, Why = cache\n"
+                "    h = torch.tensor(hs, requires_grad=True)\n"
+                "    w = torch.tensor(Why, requires_grad=True)\n"
+                "    b = torch.zeros(len(Why), dtype=torch.float64, requires_grad=True)\n"
+                "    (torch.nn.functional.linear(h, w, b) * torch.from_numpy(dlogits)).sum()"
+                ".backward()\n"
+                "    dx, dh0, dWxh, dWhh, dbh = rnn_backward(h.grad.numpy(), rnn_cache)\n"
+                "    dW_emb = embedding_backward(dx, emb_cache)\n"
+                "    return (dh0, dW_emb, dWxh, dWhh, dbh, w.grad.numpy(), b.grad.numpy())\n"
+            )
+        },
+        fails={
+            "a4_test_lm_output_layer": [OWN, "torch"],
+            "a4_test_lm_through_time": [OWN, "torch"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: lm_backward by finite differences of lm_forward",
+        cells={
+            "a4_lm_backward": (
+                "def lm_backward(dlogits, cache):\n"
+                "    ids, weights = cache\n"
+                "    grads = []\n"
+                "    for i, w in enumerate(weights):\n"
+                "        g = np.zeros_like(w)\n"
+                "        for k in np.ndindex(w.shape):\n"
+                "            up, down = [v.copy() for v in weights], [v.copy() for v in weights]\n"
+                "            up[i][k] += 1e-6\n"
+                "            down[i][k] -= 1e-6\n"
+                "            diff = lm_forward(ids, *up)[0] - lm_forward(ids, *down)[0]\n"
+                "            g[k] = np.sum(diff * dlogits) / 2e-6\n"
+                "        grads.append(g)\n"
+                "    return tuple(grads)\n"
+            ),
+            "a4_lm_forward": (
+                "def lm_forward(ids, h0, W_emb, Wxh, Whh, bh, Why, by):\n"
+                "    x, _ = embedding_forward(ids, W_emb)\n"
+                "    hs, _ = rnn_forward(x, h0, Wxh, Whh, bh)\n"
+                "    return hs @ Why.T + by, (ids, [h0, W_emb, Wxh, Whh, bh, Why, by])\n"
+            ),
+        },
+        fakes=("a4_lm_backward",),
+        fails={
+            "a4_test_lm_output_layer": [OWN, "lm_forward more than 1 time"],
+            "a4_test_lm_through_time": [OWN, "lm_forward more than 1 time"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: zeros, and assert_gradients and close redefined",
+        cells={
+            "a4_lm_backward": (
+                "def lm_backward(dlogits, cache):\n"
+                "    return tuple(np.zeros(1) for _ in range(7))\n\n\n"
+                "def assert_gradients(*args, **kwargs):\n"
+                "    pass\n\n\n"
+                "def close(*args, **kwargs):\n"
+                "    return True\n"
+            )
+        },
+        fails={
+            "a4_test_lm_output_layer": ["dWhy has shape (1,)"],
+            "a4_test_lm_through_time": ["dh0 has shape (1,)"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: sample_next with torch.multinomial",
+        cells={
+            "a4_sample_next": (
+                "def sample_next(logits, temperature, rng):\n"
+                "    import torch\n\n"
+                "    p = torch.softmax(torch.from_numpy(logits / temperature), dim=1)\n"
+                "    gen = torch.Generator().manual_seed(int(rng.integers(2**31)))\n"
+                "    return torch.multinomial(p, 1, generator=gen)[:, 0].numpy()\n"
+            )
+        },
+        fails={"a4_test_sample_next": [OWN, "torch"]},
+        kind="shortcut",
+    ),
+    # --- mistakes ---
+    Case(
+        "softmax without the max shift (exp overflows at 1000)",
+        edits={
+            "a4_softmax_cross_entropy": [
+                ("shifted = z - z.max(axis=-1, keepdims=True)", "shifted = z")
+            ]
+        },
+        fails={"a4_test_ce_stable": ["exp sees a logit of 1000 and overflows"]},
+    ),
+    Case(
+        "the loss as -log of the probability (underflows to log 0)",
+        edits={
+            "a4_softmax_cross_entropy": [
+                (
+                    "np.take_along_axis(log_p, safe,",
+                    "np.take_along_axis(np.log(np.exp(log_p)), safe,",
+                )
+            ]
+        },
+        fails={
+            "a4_test_ce_stable": ["dlogits is right but the loss is not finite", "underflows to 0"]
+        },
+    ),
+    Case(
+        "the gradient of the sum (not divided by M)",
+        edits={
+            "a4_softmax_cross_entropy": [
+                ("* counted[..., None] / n_counted", "* counted[..., None]")
+            ]
+        },
+        fails={
+            "a4_test_ce_gradient": [
+                "dlogits (logits of shape (6, 5)) is wrong",
+                "dlogits is 6 times too large",
+            ]
+        },
+    ),
+    Case(
+        "dlogits = the probabilities (the one-hot left out)",
+        edits={"a4_softmax_cross_entropy": [("(np.exp(log_p) - onehot)", "np.exp(log_p)")]},
+        fails={"a4_test_ce_gradient": ["your dlogits are the softmax probabilities"]},
+    ),
+    Case(
+        "the loss averaged over N instead of N * T",
+        edits={
+            "a4_softmax_cross_entropy": [
+                (
+                    "loss = -np.sum(np.take_along_axis(log_p, safe, axis=-1)[..., 0] * counted)"
+                    " / n_counted",
+                    "loss = -np.sum(np.take_along_axis(log_p, safe, axis=-1)[..., 0] * counted)"
+                    " / len(z)",
+                )
+            ]
+        },
+        # The same denominator is what ignore_index changes: Task 1d fails too.
+        fails={
+            "a4_test_ce_value": ["T = 4 times too large: you divided by N = 3"],
+            "a4_test_ce_ignore_index": ["your loss divides by N = 3, the number of sequences"],
+        },
+    ),
+    Case(
+        "ignore_index: the mean over all positions, the ignored ones included",
+        edits={
+            "a4_softmax_cross_entropy": [
+                ("n_counted = np.count_nonzero(counted)", "n_counted = counted.size")
+            ]
+        },
+        fails={
+            "a4_test_ce_ignore_index": [
+                "your loss divides by all N * T = 12 positions, but only M = 9 count"
+            ]
+        },
+    ),
+    Case(
+        "ignore_index: the ignored positions keep their gradient",
+        edits={
+            "a4_softmax_cross_entropy": [
+                (
+                    "dlogits = (np.exp(log_p) - onehot) * counted[..., None] / n_counted",
+                    "dlogits = (np.exp(log_p) - onehot) / n_counted",
+                )
+            ]
+        },
+        fails={"a4_test_ce_ignore_index": ["is not zero at the ignored positions"]},
+    ),
+    Case(
+        "ignore_index not handled (the targets -100 used as indices)",
+        edits={
+            "a4_softmax_cross_entropy": [
+                ("safe = np.where(counted, targets, 0)[..., None]", "safe = targets[..., None]")
+            ]
+        },
+        fails={"a4_test_ce_ignore_index": ["raises IndexError", "ignore_index is no character"]},
+    ),
+    Case(
+        "embedding backward by fancy-index assignment (repeated ids counted once)",
+        edits={
+            "a4_embedding_backward": [
+                (
+                    "np.add.at(dW, np.ravel(ids), np.reshape(dout, (-1, E)))",
+                    "dW[ids] += dout",
+                )
+            ]
+        },
+        fails={
+            "a4_test_embedding_backward": [
+                "dW is wrong",
+                "those of the ids that occur more than once (0, 2, 5) are not",
+            ]
+        },
+    ),
+    Case(
+        "logits of the last step only",
+        edits={"a4_lm_forward": [("logits = hs @ Why.T + by", "logits = hs[:, -1] @ Why.T + by")]},
+        # The backward pass then reads the wrong logits' shapes: Task 3b and 3c say so.
+        fails={
+            "a4_test_lm_forward": ["logits has shape (2, 5)", "at EVERY step"],
+            "a4_test_lm_output_layer": ["fix Task 3a first"],
+            "a4_test_lm_through_time": ["fix Task 3a first"],
+        },
+    ),
+    Case(
+        "the output bias left out of lm_forward",
+        edits={"a4_lm_forward": [("logits = hs @ Why.T + by", "logits = hs @ Why.T")]},
+        fails={"a4_test_lm_forward": ["logits is wrong", "lack the output bias by"]},
+    ),
+    Case(
+        "the gradient of the last step's loss only (many-to-one habit)",
+        edits={
+            "a4_lm_backward": [
+                (
+                    "dhs = dlogits @ Why  # (N, T, H): a gradient on every hidden state",
+                    "dhs = np.zeros(hs.shape)\n    dhs[:, -1] = dlogits[:, -1] @ Why",
+                )
+            ]
+        },
+        fails={
+            "a4_test_lm_through_time": [
+                "dh0 is wrong",
+                "with a loss at the first step only, your dh0, dW_emb, dWxh, dWhh and dbh are all"
+                " zero",
+            ]
+        },
+    ),
+    Case(
+        "the output layer's gradients averaged over T",
+        edits={
+            "a4_lm_backward": [
+                ('dWhy = np.einsum("ntv,nth->vh", dlogits, hs)',
+                 'dWhy = np.einsum("ntv,nth->vh", dlogits, hs) / hs.shape[1]'),
+                ("dby = dlogits.sum(axis=(0, 1))", "dby = dlogits.sum(axis=(0, 1)) / hs.shape[1]"),
+            ]
+        },
+        fails={"a4_test_lm_output_layer": ["dWhy is wrong", "exactly 1/T = 1/4"]},
+    ),
+    Case(
+        "dby summed over N only",
+        edits={"a4_lm_backward": [("dby = dlogits.sum(axis=(0, 1))", "dby = dlogits.sum(axis=0)")]},
+        fails={"a4_test_lm_output_layer": ["dby has shape (4, 5), expected (5,)"]},
+    ),
+    Case(
+        "the embedding's gradient left out (dW_emb zero)",
+        edits={
+            "a4_lm_backward": [
+                (
+                    "embedding_backward(dx, emb_cache)",
+                    "np.zeros_like(embedding_backward(dx, emb_cache))",
+                )
+            ]
+        },
+        fails={"a4_test_lm_through_time": ["dW_emb is wrong", "your dW_emb is zero"]},
+    ),
+    Case(
+        "sampling with the logits multiplied by the temperature",
+        edits={
+            "a4_sample_next": [
+                (
+                    "np.asarray(logits, dtype=float) / temperature",
+                    "np.asarray(logits, dtype=float) * temperature",
+                )
+            ]
+        },
+        fails={"a4_test_sample_next": ["your draws follow softmax(z * temperature)"]},
+    ),
+    Case(
+        "greedy decoding instead of sampling",
+        cells={
+            "a4_sample_next": (
+                "def sample_next(logits, temperature, rng):\n"
+                "    return np.argmax(logits, axis=1)\n"
+            )
+        },
+        fails={"a4_test_sample_next": ["every draw is the most likely character"]},
+    ),
+    Case(
+        "sampling with NumPy's global generator, not the rng given",
+        edits={
+            "a4_sample_next": [
+                ("u = rng.random((len(p), 1))", "u = np.random.random((len(p), 1))")
+            ]
+        },
+        fails={"a4_test_sample_next": ["gave different draws", "draw with the rng you are given"]},
+    ),
+    Case(
+        "sampling without the max shift (overflows at temperature 0.001)",
+        edits={
+            "a4_sample_next": [
+                ("p = np.exp(z - z.max(axis=1, keepdims=True))", "p = np.exp(z)")
+            ]
+        },
+        fails={
+            "a4_test_sample_next": [
+                "at temperature 0.001 every draw must be the most likely id 2",
+                "subtract the largest logit",
+            ]
+        },
+    ),
+]
+
+CASES = {"a1_rnn_bptt": A1, "a2_bce_training": A2, "a3_lstm_cell": A3, "a4_char_lm": A4}

@@ -211,6 +211,7 @@ REFERENCE_MODULES = (
     "rnnlib.models",
     "rnnlib.optim",
     "rnnlib.losses",
+    "rnnlib.layers",
     "rnnlib.train",
     "torch",
 )
