@@ -16,11 +16,56 @@ from rnnlib._check import as_array, check_positive_int, check_shape
 _NODE_RADIUS = 0.32
 _BOX_HALF = 0.28
 
+#: Width in inches of a figure that fills the book's text column. At Matplotlib's 100 dpi
+#: that is 640 pixels: the column is 672 CSS pixels wide in a 1280-pixel window, so a
+#: figure this wide is shown at its natural size, its 10.5-point text at about 14 pixels,
+#: the size of the book's small print.
+COLUMN_WIDTH = 6.4
+
+#: The settings of :func:`use_book_style`.
+BOOK_STYLE = {
+    "figure.figsize": (COLUMN_WIDTH, 3.8),
+    "figure.dpi": 100,
+    "font.size": 10.5,
+    "axes.titlesize": 11.0,
+    "axes.labelsize": 10.5,
+    "xtick.labelsize": 10.0,
+    "ytick.labelsize": 10.0,
+    "legend.fontsize": 10.0,
+}
+
+
+def use_book_style():
+    """Draw figures for the book's column and show them sharp on high-resolution screens.
+
+    Sets Matplotlib's defaults to :data:`BOOK_STYLE` (figures :data:`COLUMN_WIDTH` inches
+    wide, text no smaller than 10 points) and, inside Jupyter, shows figures as PNGs with
+    twice the pixels of their displayed size (the inline backend's ``retina`` format).
+    Every chapter calls it once, after its imports.
+
+    Returns
+    -------
+    dict
+        The Matplotlib settings that were applied.
+    """
+    plt.rcParams.update(BOOK_STYLE)
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # plain Python: only the sizes apply
+        return dict(BOOK_STYLE)
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
+    return dict(BOOK_STYLE)
+
 
 def _get_ax(ax, figsize):
-    """Return ``ax`` or a new Axes of the given size."""
+    """Return ``ax`` or a new Axes of the given size (at most :data:`COLUMN_WIDTH` wide)."""
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
+        width, height = figsize
+        if width > COLUMN_WIDTH:
+            width, height = COLUMN_WIDTH, height * (COLUMN_WIDTH / width) ** 0.5
+        _, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return ax
 
 
@@ -294,16 +339,16 @@ def plot_sequence_predictions(X, y, proba, ax=None, title="Sequences and predict
         ax.text(
             xs.mean(),
             1.15 * top,
-            f"sum {values.sum():+.2f}\ny = {y[k, 0]:.0f}, p = {proba[k, 0]:.2f}",
+            f"sum {values.sum():+.2f}\ny = {y[k, 0]:.0f}\np = {proba[k, 0]:.2f}",
             ha="center",
             va="bottom",
-            fontsize=9,
+            fontsize=10,
             color="#38761d" if correct else "#cc0000",
         )
     ax.axhline(0.0, color="0.3", lw=0.8)
-    ax.set_ylim(-1.15 * top, 1.75 * top)
+    ax.set_ylim(-1.15 * top, 2.3 * top)
     ax.set_xticks([k * (T + 2) + (T - 1) / 2 for k in range(K)], labels=[f"#{k}" for k in range(K)])
-    ax.set_xlabel(f"sequence (each group: its T = {T} values in time order)")
+    ax.set_xlabel(f"sequence (each group: its {T} values in time order)")
     ax.set_ylabel("$x_t$")
     ax.set_title(title)
     return ax

@@ -51,7 +51,7 @@ def plot_gradient_norms(
     norms = _curves("norms", norms)
     references = {} if references is None else _curves("references", references)
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4.0))
+        _, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (label, arr) in enumerate(norms.items()):
         ax.plot(np.arange(arr.size), arr, lw=2, color=colors[i % len(colors)], label=str(label))
@@ -107,7 +107,7 @@ def plot_seed_curves(
             arrays.append(arr)
         groups[label] = arrays
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4.0))
+        _, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (label, arrays) in enumerate(groups.items()):
         for s, arr in enumerate(arrays):

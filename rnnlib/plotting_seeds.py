@@ -6,6 +6,8 @@ Like :mod:`rnnlib.plotting`, every function draws on the ``Axes`` it is given
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -131,7 +133,7 @@ def plot_spread(series, labels, ax=None, *, ylabel="accuracy", title=None, hline
         arr = as_array(f"series[{name!r}]", values)
         check_shape(f"series[{name!r}]", arr, "(G, S)", (G, None))
         arrays[name] = arr
-    ax = _get_ax(ax, (max(6.0, 1.6 * G + 1.5), 3.8))
+    ax = _get_ax(ax, (6.4, 3.8))
     K = len(arrays)
     width = 0.7 / K
     for k, (name, arr) in enumerate(arrays.items()):
@@ -147,7 +149,9 @@ def plot_spread(series, labels, ax=None, *, ylabel="accuracy", title=None, hline
                         color=f"C{k}", lw=2.2)
     if hline is not None:
         ax.axhline(float(hline), color="0.3", ls="--", lw=1)
-    ax.set_xticks(np.arange(G), labels=labels)
+    width_in = ax.figure.get_figwidth() * ax.get_position().width
+    chars = max(8, int(width_in * 72 / G / 6.5))  # characters of 10-point text per group
+    ax.set_xticks(np.arange(G), labels=["\n".join(textwrap.wrap(lab, chars)) for lab in labels])
     ax.set_xlim(-0.6, G - 0.4)
     ax.set_ylabel(ylabel)
     if title is not None:

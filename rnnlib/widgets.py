@@ -38,6 +38,7 @@ from rnnlib.plotting_gradients import plot_gradient_norms
 from rnnlib.train import train
 
 GRADIENT_YLIM = (1e-12, 1e12)
+HIDDEN_STATE_FIGSIZE = (6.4, 5.8)  # the network above the bars, one column wide
 HIGHLIGHT = "#f6b26b"
 
 
@@ -46,15 +47,22 @@ def _check_draw(draw):
         raise ValueError(f"draw must be callable, got {type(draw).__name__}")
 
 
-def _build(draw, controls, figsize, ncols=1):
-    """Controls above an output area; redraw ``draw(**values, ax=...)`` on every change."""
+def _build(draw, controls, figsize, nrows=1, **subplot_kw):
+    """Controls above an output area; redraw ``draw(**values, ax=...)`` on every change.
+
+    Every control shows its whole label (``description_width="initial"``), and the row of
+    controls wraps on a narrow screen.
+    """
     out = widgets.Output()
+    for control in controls.values():
+        control.style.description_width = "initial"
 
     def redraw(_change=None):
         values = {name: control.value for name, control in controls.items()}
         with out:
             out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+            fig, axes = plt.subplots(nrows, 1, figsize=figsize, layout="constrained",
+                                     **subplot_kw)
             draw(**values, ax=axes)
             display(fig)
             plt.close(fig)
@@ -62,7 +70,8 @@ def _build(draw, controls, figsize, ncols=1):
     for control in controls.values():
         control.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox(list(controls.values())), out])
+    row = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+    return widgets.VBox([row, out])
 
 
 # (a) Chapter 5: gradient norm against the time gap ---------------------------------------
@@ -119,7 +128,7 @@ def gradient_norm_view(radius, seq_len, input_scale, *, W_base, Wxh, bh, X, ax=N
             rf"bound $\sigma_{{max}}^g$, $\sigma_{{max}}$ = {smax:.2f}": pascanu_bound(Whh, seq_len)
         },
         ax=ax,
-        title=f"spectral radius {radius:.2f}, input scale {input_scale:g}, T = {seq_len}",
+        title=f"spectral radius {radius:.2f}, input scale {input_scale:.3g}, T = {seq_len}",
     )
     ax.set_ylim(*GRADIENT_YLIM)
     ax.set_xlim(0, seq_len)
@@ -194,7 +203,7 @@ def gradient_norm_widget(
             ax=ax,
         )
 
-    return _build(view, controls, figsize=(7.0, 4.2))
+    return _build(view, controls, figsize=(6.4, 4.0))
 
 
 # (b) Chapter 1: step through time and watch the hidden state --------------------------------
@@ -212,8 +221,8 @@ def hidden_state_view(t, hs, x, ax=None):
     x : ndarray, shape (T,)
         The inputs ``x_1 .. x_T`` (one number per step).
     ax : sequence of two matplotlib.axes.Axes, optional
-        Left: the unrolled network; right: a bar chart of ``h_t`` (and an
-        outline of ``h_{t-1}``).
+        First (top): the unrolled network; second (below it): a bar chart of ``h_t``
+        (and an outline of ``h_{t-1}``).
 
     Returns
     -------
@@ -228,9 +237,8 @@ def hidden_state_view(t, hs, x, ax=None):
     if isinstance(t, bool) or not isinstance(t, int | np.integer) or not 0 <= t <= T:
         raise ValueError(f"t must be an integer in [0, T = {T}], got {t!r}")
     if ax is None:
-        _, ax = plt.subplots(
-            1, 2, figsize=(12, 3.6), layout="constrained", gridspec_kw={"width_ratios": [1.6, 1]}
-        )
+        _, ax = plt.subplots(2, 1, figsize=HIDDEN_STATE_FIGSIZE, layout="constrained",
+                             height_ratios=[1.2, 1])
     ax_net, ax_h = ax
     draw_unrolled_rnn(T, ax=ax_net)
     circles = sorted(
@@ -262,7 +270,7 @@ def hidden_state_view(t, hs, x, ax=None):
     ax_h.set_xlabel("hidden unit j")
     ax_h.set_ylabel("$h_t[j]$")
     ax_h.set_title(f"Hidden state $h_{{{t}}}$")
-    ax_h.legend(loc="upper right", fontsize=8)
+    ax_h.legend(loc="upper right")
     return ax_net, ax_h
 
 
@@ -296,7 +304,7 @@ def hidden_state_widget(hs, x, *, t=None, draw=hidden_state_view):
     def view(t, ax):
         return draw(t=t, hs=hs, x=x, ax=ax)
 
-    return _build(view, controls, figsize=(12, 3.6), ncols=2)
+    return _build(view, controls, figsize=HIDDEN_STATE_FIGSIZE, nrows=2, height_ratios=[1.2, 1])
 
 
 # (c) Chapters 3-4: learning rate and hidden size on a quick training run ---------------------
@@ -436,4 +444,4 @@ def training_widget(
             ax=ax,
         )
 
-    return _build(view, controls, figsize=(7.0, 4.0))
+    return _build(view, controls, figsize=(6.4, 4.0))

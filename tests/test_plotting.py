@@ -104,3 +104,22 @@ def test_plot_hidden_states_rejects_bad_input():
         plot_hidden_states(np.zeros((1, 5, 8)))
     with pytest.raises(ValueError, match="kind must be 'heatmap' or 'lines'"):
         plot_hidden_states(np.zeros((5, 8)), kind="bars")
+
+
+def test_use_book_style_sizes_figures_for_the_column():
+    from rnnlib.plotting import BOOK_STYLE, COLUMN_WIDTH, use_book_style
+
+    with plt.rc_context():
+        applied = use_book_style()  # outside IPython: only the Matplotlib settings
+        assert applied == BOOK_STYLE
+        assert tuple(plt.rcParams["figure.figsize"]) == (COLUMN_WIDTH, 3.8)
+        assert plt.rcParams["font.size"] >= 10
+        assert COLUMN_WIDTH * plt.rcParams["figure.dpi"] <= 672  # the column at 1280 px
+
+
+def test_new_figures_are_at_most_one_column_wide():
+    from rnnlib.plotting import COLUMN_WIDTH, draw_unrolled_rnn
+
+    ax = draw_unrolled_rnn(8)
+    assert ax.figure.get_figwidth() <= COLUMN_WIDTH
+    plt.close(ax.figure)
