@@ -152,5 +152,20 @@ bench: $(STAMP)
 	@echo
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.run_all
 
+# JupyterLab for learners: the course opened at notebooks/, with the configuration in
+# jupyter-learner/ (nbgrader's instructor panels and server extensions off; see README,
+# "Running the chapters yourself"). A plain `.venv/bin/jupyter lab` keeps them (instructors).
+LEARNER_ENV = JUPYTER_CONFIG_PATH=$(abspath jupyter-learner)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} PATH=$(abspath $(BIN)):$$PATH
+.PHONY: lab lab-test
+lab: $(STAMP)
+	$(LEARNER_ENV) $(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+# The chapters with widgets run in a real JupyterLab (the learner configuration) driven in
+# headless Chromium by Playwright: every cell runs without error, each widget redraws its
+# figure, and no raw MyST or solution text is visible (tests/lab; not part of `make test`).
+lab-test: install
+	$(BIN)/python -m pytest -p no:cacheprovider tests/lab
+
 clean:
 	rm -rf _build assignments/release assignments/downloads
