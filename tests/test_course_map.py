@@ -64,3 +64,23 @@ def test_script_reproduces_the_committed_course_map(tmp_path):
     fresh = course_map.render(outline, tmp_path / "map.png")
     with Image.open(fresh) as img:
         assert img.convert("RGB").tobytes() == committed
+
+
+def test_one_more_part_adds_a_row_not_narrower_boxes():
+    outline = course_map.course_outline()
+    extra = {"caption": "A new part", "chapters": ["8. A new chapter"], "path": True}
+    parts, height = course_map.layout(outline)
+    more, more_height = course_map.layout([*outline[:-1], extra, outline[-1]])
+    widths = {round(box["w"], 6) for part in parts + more for box in part["boxes"]}
+    assert len(widths) == 1  # every box keeps the width of one column of three
+    assert more_height >= height
+    for part in more:
+        for box in part["boxes"]:
+            assert 0 <= box["x"] and box["x"] + box["w"] <= course_map.WIDTH
+
+
+def test_map_is_drawn_for_the_column_at_twice_the_pixels(tmp_path):
+    out = course_map.render(course_map.course_outline(), tmp_path / "map.png")
+    with Image.open(out) as img:
+        assert img.size[0] == round(course_map.WIDTH * course_map.DPI)
+        assert round(img.info["dpi"][0]) == course_map.DPI == 200

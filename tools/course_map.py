@@ -78,41 +78,100 @@ def course_outline(root: Path = ROOT) -> list[dict]:
     return outline
 
 
+# Layout, in inches: the map is drawn for the landing page's text column (672 CSS pixels at
+# 1280 px; WIDTH inches at 100 dpi) and saved at DPI, twice the pixels, so that it is sharp
+# on high-resolution screens. At most PARTS_PER_ROW parts stand side by side; more parts
+# start a new row, so one more part in _toc.yml adds a column or a row, never squeezes text.
+WIDTH = 6.7
+DPI = 200
+PARTS_PER_ROW = 3
+TITLE_H, CAPTION_H, LINE_H, BOX_PAD, BOX_GAP, ROW_GAP = 0.45, 0.42, 0.19, 0.14, 0.16, 0.3
+FONT, CAPTION_FONT, TITLE_FONT = 10, 10.5, 12
+
+
+def _wrap(text: str, width_in: float, fontsize: float) -> list[str]:
+    """Wrap ``text`` to lines that fit ``width_in`` inches at ``fontsize`` points."""
+    chars = max(8, int(width_in * 72 / (0.56 * fontsize)))
+    return textwrap.wrap(text, chars) or [""]
+
+
+def layout(outline: list[dict]) -> tuple[list[list[dict]], float]:
+    """Place every part and chapter box; return the boxes per part and the total height.
+
+    Each box is ``{"x", "y", "w", "h", "lines"}`` in inches from the top left corner
+    (``y`` grows downwards), ``lines`` its wrapped title.
+    """
+    n_cols = min(PARTS_PER_ROW, len(outline))
+    col_w = WIDTH / n_cols
+    box_w = col_w - 0.3
+    parts, top = [], TITLE_H
+    for row_start in range(0, len(outline), n_cols):
+        row = outline[row_start:row_start + n_cols]
+        captions = [_wrap(part["caption"], box_w, CAPTION_FONT) for part in row]
+        cap_h = max(CAPTION_H, max(len(c) for c in captions) * LINE_H + 0.12)
+        bottom = top
+        for k, part in enumerate(row):
+            x = k * col_w + (col_w - box_w) / 2
+            y = top + cap_h
+            boxes = []
+            for title in part["chapters"]:
+                lines = _wrap(title, box_w - 0.12, FONT)
+                h = len(lines) * LINE_H + 2 * BOX_PAD
+                boxes.append({"x": x, "y": y, "w": box_w, "h": h, "lines": lines})
+                y += h + BOX_GAP
+            parts.append({"caption": captions[k], "cx": x + box_w / 2, "cy": top + cap_h / 2,
+                          "boxes": boxes, "path": part.get("path", True)})
+            bottom = max(bottom, y - BOX_GAP)
+        top = bottom + ROW_GAP
+    return parts, top - ROW_GAP + 0.1
+
+
 def draw_course_map(outline: list[dict], ax=None):
-    """Draw the parts as columns of chapter boxes joined by arrows; return the axes."""
+    """Draw the parts as columns of chapter boxes joined by arrows; return the axes.
+
+    Up to ``PARTS_PER_ROW`` parts per row; the reading path runs down each column and on
+    to the next part (to the right, or down to the next row).
+    """
+    parts, height = layout(outline)
     if ax is None:
-        _, ax = plt.subplots()
-    n_cols = len(outline)
-    n_rows = max(len(part["chapters"]) for part in outline)
-    col_w, box_w, box_h, row_h = 1.0, 0.82, 0.62, 0.8
-    ax.set_xlim(0, n_cols * col_w)
-    ax.set_ylim(-(n_rows * row_h) - 0.15, 0.75)
+        fig = plt.figure(figsize=(WIDTH, height))
+        ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, WIDTH)
+    ax.set_ylim(height, 0)
     ax.axis("off")
-    centres = []
-    for i, part in enumerate(outline):
-        x0 = i * col_w + (col_w - box_w) / 2
+    ax.text(WIDTH / 2, TITLE_H / 2, "The path through the course", ha="center", va="center",
+            fontsize=TITLE_FONT)
+    path = []
+    for i, part in enumerate(parts):
         colour, edge = COLOURS[i % len(COLOURS)], EDGES[i % len(EDGES)]
-        caption = "\n".join(textwrap.wrap(part["caption"], 20))
-        ax.text(i * col_w + col_w / 2, 0.35, caption, ha="center", va="center",
-                fontsize=11, fontweight="bold", color=edge)
-        for j, title in enumerate(part["chapters"]):
-            y0 = -(j + 1) * row_h + (row_h - box_h) / 2
-            ax.add_patch(FancyBboxPatch((x0, y0), box_w, box_h,
+        ax.text(part["cx"], part["cy"], "\n".join(part["caption"]), ha="center", va="center",
+                fontsize=CAPTION_FONT, fontweight="bold", color=edge)
+        for box in part["boxes"]:
+            ax.add_patch(FancyBboxPatch((box["x"], box["y"]), box["w"], box["h"],
                                         boxstyle="round,pad=0.0,rounding_size=0.06",
-                                        facecolor=colour, edgecolor=edge, linewidth=1.5))
-            ax.text(x0 + box_w / 2, y0 + box_h / 2, "\n".join(textwrap.wrap(title, 19)),
-                    ha="center", va="center", fontsize=9.5)
-            if part.get("path", True):
-                centres.append((x0, y0, box_w, box_h))
-    for (xa, ya, wa, ha), (xb, yb, wb, hb) in zip(centres[:-1], centres[1:]):
-        if abs(xa - xb) < 1e-9:  # same column: downwards
-            start, end = (xa + wa / 2, ya), (xb + wb / 2, yb + hb)
-        else:  # next part: from the right edge to the left edge of the next column
-            start, end = (xa + wa, ya + ha / 2), (xb, yb + hb / 2)
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14,
-                                     color="#334155", linewidth=1.2,
-                                     connectionstyle="arc3,rad=0.0"))
-    ax.set_title("The path through the course", fontsize=13)
+                                        facecolor=colour, edgecolor=edge, linewidth=1.3))
+            ax.text(box["x"] + box["w"] / 2, box["y"] + box["h"] / 2, "\n".join(box["lines"]),
+                    ha="center", va="center", fontsize=FONT, linespacing=1.25)
+            if part["path"]:
+                path.append(box)
+    arrow = dict(arrowstyle="-|>", mutation_scale=12, color="#334155", linewidth=1.1,
+                 shrinkA=0, shrinkB=0)
+    for a, b in zip(path[:-1], path[1:]):
+        if abs(a["x"] - b["x"]) < 1e-9:  # same column: downwards
+            start, end = (a["x"] + a["w"] / 2, a["y"] + a["h"]), (b["x"] + b["w"] / 2, b["y"])
+            style = "arc3"
+        elif b["y"] > a["y"] + a["h"] and b["x"] < a["x"]:  # next row: around its caption
+            mid_y = b["y"] - CAPTION_H - ROW_GAP / 2  # in the gap above the row's captions
+            side_x = b["x"] - 0.11  # in the margin left of the column
+            ax.plot([a["x"] + a["w"] / 2, a["x"] + a["w"] / 2, side_x, side_x],
+                    [a["y"] + a["h"], mid_y, mid_y, b["y"] + b["h"] / 2],
+                    color="#334155", linewidth=1.1)
+            start, end = (side_x, b["y"] + b["h"] / 2), (b["x"], b["y"] + b["h"] / 2)
+            style = "arc3"
+        else:  # next part in the same row: from the right edge to the left edge
+            start, end = (a["x"] + a["w"], a["y"] + a["h"] / 2), (b["x"], b["y"] + b["h"] / 2)
+            style = "arc3"
+        ax.add_patch(FancyArrowPatch(start, end, connectionstyle=style, **arrow))
     return ax
 
 
@@ -127,15 +186,15 @@ def main(argv: list[str] | None = None) -> Path:
 
 def render(outline: list[dict], out: Path) -> Path:
     """Draw ``outline`` into the PNG file ``out``, with the outline in its metadata."""
-    n_rows = max(len(part["chapters"]) for part in outline)
-    fig, ax = plt.subplots(figsize=(2.4 * len(outline), 1.0 + 0.95 * n_rows), dpi=100)
+    _, height = layout(outline)
+    fig = plt.figure(figsize=(WIDTH, height))
+    ax = fig.add_axes((0, 0, 1, 1))
     draw_course_map(outline, ax=ax)
-    fig.tight_layout()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # No software version or date in the file: the same outline gives the same bytes.
     metadata = {"Software": None, METADATA_KEY: json.dumps(outline)}
-    fig.savefig(out, metadata=metadata)
+    fig.savefig(out, dpi=DPI, metadata=metadata)
     plt.close(fig)
     return out
 
