@@ -337,6 +337,29 @@ def bits_per_char(params, ids):
     return loss / LN2
 
 
+def position_bits(params, ids):
+    """``-log2 p(x_{t+1} | x_1..x_t)`` at every position of a text, read in one pass.
+
+    Parameters
+    ----------
+    params : dict
+    ids : ndarray of int, shape (L,)
+
+    Returns
+    -------
+    ndarray, shape (L - 1,)
+        Entry ``t`` is the cost of predicting ``ids[t + 1]``; its mean is
+        :func:`bits_per_char`.
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size < 2:
+        raise ValueError(f"ids must have shape (L,) with L >= 2, got {ids.shape}")
+    p = _check_params(params)
+    logits, _, _ = charlm_forward(p, ids[None, :-1], np.zeros((1, p["Whh"].shape[0])))
+    logp = log_softmax(logits[0])  # (L - 1, V)
+    return -logp[np.arange(ids.size - 1), ids[1:]] / LN2
+
+
 # --- sampling -------------------------------------------------------------------------
 
 

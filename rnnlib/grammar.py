@@ -198,6 +198,25 @@ def ideal_bits(text):
     return float(total)
 
 
+def repeat_positions(text):
+    """Indices in ``text`` of the second ``c`` of every embedded string.
+
+    ``text`` must be a stream of whole embedded Reber strings. The second ``c`` is
+    the one letter an ideal predictor can only get right by remembering the first.
+
+    Returns
+    -------
+    ndarray of int, shape (n_strings,)
+    """
+    out, start = [], 0
+    for piece in split_stream(text):
+        if not is_embedded_reber(piece):
+            raise ValueError(f"text must be a stream of embedded Reber strings, found {piece!r}")
+        out.append(start + len(piece) - 2)
+        start += len(piece)
+    return np.array(out, dtype=np.int64)
+
+
 def grammatical_fraction(text, complete=False):
     """Share of the strings in a sampled ``text`` that are grammatical.
 

@@ -185,3 +185,13 @@ def test_train_and_score_is_seeded_and_scores_the_test_text():
     assert r1["bpc"] == r2["bpc"] and r1["losses"].shape == (2 * 20,)
     assert r1["bpc"] == c.bits_per_char(r1["params"], ids[:50])
     assert c.train_and_score(4, ids, ids[:50], **kw)["bpc"] != r1["bpc"]
+
+
+def test_position_bits_average_to_bits_per_char(rng):
+    params = c.init_charlm(4, 3, 5, rng)
+    ids = rng.integers(0, 4, size=40)
+    bits = c.position_bits(params, ids)
+    assert bits.shape == (39,) and np.all(bits > 0)
+    assert np.mean(bits) == pytest.approx(c.bits_per_char(params, ids), rel=1e-12)
+    with pytest.raises(ValueError, match=r"ids must have shape \(L,\)"):
+        c.position_bits(params, ids[:1])

@@ -56,3 +56,14 @@ def test_bad_arguments():
         g.reber_string(0)
     with pytest.raises(ValueError, match="text must be a str"):
         g.split_stream(b"BE")
+
+
+def test_repeat_positions_point_at_the_second_c(rng):
+    text = g.embedded_reber_stream(30, rng)
+    pos = g.repeat_positions(text)
+    assert pos.shape == (30,)
+    starts = np.concatenate([[0], np.cumsum([len(p) for p in g.split_stream(text)])[:-1]])
+    for p, s in zip(pos, starts):
+        assert text[p] == text[s + 1] and text[p] in "TP" and text[p + 1] == "E"
+    with pytest.raises(ValueError, match="stream of embedded Reber strings"):
+        g.repeat_positions("BTBPVVEPE")
