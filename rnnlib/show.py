@@ -63,19 +63,17 @@ def _shorten(source, mode, name):
     start, end, _ = span
     doc_lines = lines[start - 1 : end]
     indent = re.match(r"\s*", doc_lines[0]).group(0)
-    if mode == "plain":
+    text = "".join(doc_lines).strip()
+    if mode == "plain" or "\n\n" not in text:  # a one-paragraph docstring stays whole
         new = [plain_markup(line) for line in doc_lines]
     else:  # "short": the summary paragraph only
-        text = "".join(doc_lines).strip()
         quote = text[:3] if text[:3] in ('"""', "'''") else text[0]
         body = text[len(quote) : -len(quote)]
         summary = plain_markup(body.strip().split("\n\n", 1)[0])
         summary_lines = [line.strip() for line in summary.splitlines()]
-        rest = body.strip() != summary.strip() and body.strip() != body.strip().split("\n\n")[0]
         new = [f"{indent}{quote}{summary_lines[0]}\n"]
         new += [f"{indent}{line}\n" for line in summary_lines[1:]]
-        if rest:
-            new.append(f"\n{indent}(Parameters and details: help({name}).)\n")
+        new.append(f"\n{indent}(Parameters and details: help({name}).)\n")
         new.append(f"{indent}{quote}\n")
     return "".join(lines[: start - 1] + new + lines[end:])
 
