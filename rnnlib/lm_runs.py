@@ -32,8 +32,9 @@ def numpy_run(seed, train_ids, test_ids, V, *, embed_size, hidden_size, batch_si
               epochs, lr, clip=None, max_offset=1):
     """Train :mod:`rnnlib.charlm`'s model from ``seed``; return its params and test bits/char.
 
-    The initial weights come from ``init_charlm(V, E, H, np.random.default_rng(seed))``
-    and training starts ``seed_offset(seed, max_offset)`` characters into the text.
+    :func:`rnnlib.charlm.train_and_score` (chapter 8's run) on the training text
+    without its first ``seed_offset(seed, max_offset)`` characters: the initial weights
+    come from ``init_charlm(V, E, H, np.random.default_rng(seed))``.
 
     Parameters
     ----------
@@ -44,7 +45,7 @@ def numpy_run(seed, train_ids, test_ids, V, *, embed_size, hidden_size, batch_si
     lr : float
     clip : float or None
     max_offset : int
-        1 always starts at the first character.
+        1 always starts at the first character (then this is chapter 8's run).
 
     Returns
     -------
@@ -53,10 +54,10 @@ def numpy_run(seed, train_ids, test_ids, V, *, embed_size, hidden_size, batch_si
         ``bits`` (held-out bits per character).
     """
     ids = _offset_text(seed, train_ids, max_offset)
-    params = charlm.init_charlm(V, embed_size, hidden_size, np.random.default_rng(seed))
-    params, losses = charlm.train_charlm(params, ids, batch_size=batch_size, seq_len=seq_len,
-                                         epochs=epochs, lr=lr, clip=clip)
-    return {"params": params, "losses": losses, "bits": charlm.bits_per_char(params, test_ids)}
+    run = charlm.train_and_score(seed, ids, test_ids, V=V, E=embed_size, H=hidden_size,
+                                 batch_size=batch_size, seq_len=seq_len, epochs=epochs, lr=lr,
+                                 clip=clip)
+    return {"params": run["params"], "losses": run["losses"], "bits": run["bpc"]}
 
 
 def torch_run(seed, train_ids, test_ids, V, *, embed_size, hidden_size, batch_size, seq_len,

@@ -191,3 +191,10 @@ def test_sampled_grammatical_fraction_pools_counts():
 def test_bad_input_is_a_value_error_naming_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_numpy_run_without_offset_is_chapter_8s_run(text_ids):
+    cfg = dict(batch_size=2, seq_len=10, epochs=1, lr=0.02, clip=1.0)
+    mine = lm_runs.numpy_run(1, text_ids, text_ids, V, embed_size=3, hidden_size=6, **cfg)
+    theirs = charlm.train_and_score(1, text_ids, text_ids, V=V, E=3, H=6, **cfg)
+    assert mine["bits"] == theirs["bpc"]
