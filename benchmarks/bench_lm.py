@@ -39,7 +39,7 @@ LABELS = {
     "torch_rnn": "PyTorch nn.RNN, same size and weights",
     "torch_lstm2": "PyTorch nn.LSTM, 2 layers (chapter 9)",
 }
-DEFAULTS = {"n_strings": 1000, "embed_size": 8, "hidden_size": 32, "batch_size": 32,
+DEFAULTS = {"n_strings": 2000, "embed_size": 8, "hidden_size": 32, "batch_size": 32,
             "seq_len": 25, "lr": 0.01, "clip": 1.0}
 
 
@@ -75,7 +75,7 @@ def time_variant(variant, ids, epochs=1, embed_size=8, hidden_size=32, batch_siz
     return time.perf_counter() - start
 
 
-def measure(epochs=1, repeats=3, threads=1, **config):
+def measure(epochs=3, repeats=3, threads=1, **config):
     """Characters per second of training of every variant, and the PyTorch/NumPy ratio.
 
     Parameters
@@ -134,7 +134,7 @@ def format_table(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=1, help="epochs per timed run")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per timed run")
     parser.add_argument("--repeats", type=int, default=3, help="runs; the fastest is kept")
     parser.add_argument("--strings", type=int, default=DEFAULTS["n_strings"],
                         help="embedded Reber strings in the training text")

@@ -35,8 +35,9 @@ def run_all(epochs=3, repeats=3, batch_size=32, threads=1, cell_steps=20,
     """Time every variant once (best of ``repeats``); return milliseconds per epoch.
 
     ``cell_steps`` updates per timed run and the lengths ``seq_lens`` go to
-    :func:`benchmarks.bench_cells.measure`; the language model is trained for one epoch
-    on ``lm_strings`` embedded Reber strings per timed run (:func:`benchmarks.bench_lm.measure`).
+    :func:`benchmarks.bench_cells.measure`; the language model is trained for ``epochs``
+    epochs on ``lm_strings`` embedded Reber strings per timed run
+    (:func:`benchmarks.bench_lm.measure`).
 
     Returns
     -------
@@ -77,7 +78,7 @@ def run_all(epochs=3, repeats=3, batch_size=32, threads=1, cell_steps=20,
         "cpus": os.cpu_count(),
     }
     cells = bench_cells.measure(seq_lens, steps=cell_steps, repeats=repeats, threads=threads)
-    lm = bench_lm.measure(epochs=1, repeats=repeats, threads=threads, n_strings=lm_strings)
+    lm = bench_lm.measure(epochs=epochs, repeats=repeats, threads=threads, n_strings=lm_strings)
     return {"ms_per_epoch": ms, "ratios": ratios, "setup": setup, "cells": cells, "lm": lm}
 
 
