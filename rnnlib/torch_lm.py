@@ -30,6 +30,7 @@ from torch import nn
 from rnnlib._check import as_array, check_positive_float, check_positive_int, check_rng
 from rnnlib.charlm import PARAM_NAMES, encode, tbptt_chunks
 from rnnlib.layers import check_ids
+from rnnlib.torch_models import get_device  # noqa: F401  (re-exported for the chapter)
 
 CORES = {"rnn": nn.RNN, "lstm": nn.LSTM}
 LN2 = float(np.log(2.0))
@@ -85,11 +86,6 @@ class CharLM(nn.Module):
         e = self.embedding(ids)  # (N, T, E)
         hs, state = self.core(e, state)  # (N, T, H)
         return self.head(hs), state  # (N, T, V)
-
-
-def get_device():
-    """``torch.device("cuda")`` when a GPU is available, else ``"cpu"``."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def _device(model):
