@@ -156,7 +156,7 @@ bench: $(STAMP)
 # jupyter-learner/ (nbgrader's instructor panels and server extensions off; see README,
 # "Running the chapters yourself"). A plain `.venv/bin/jupyter lab` keeps them (instructors).
 LEARNER_ENV = JUPYTER_CONFIG_PATH=$(abspath jupyter-learner)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} PATH=$(abspath $(BIN)):$$PATH
-.PHONY: lab lab-test
+.PHONY: lab lab-test binder-check
 lab: $(STAMP)
 	$(LEARNER_ENV) $(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
@@ -166,6 +166,17 @@ lab: $(STAMP)
 # figure, and no raw MyST or solution text is visible (tests/lab; not part of `make test`).
 lab-test: install
 	$(BIN)/python -m pytest -p no:cacheprovider tests/lab
+
+# Binder without a Docker engine (tools/check_binder.py): repo2docker's generated Dockerfile
+# (Python 3.11, binder/requirements.txt, postBuild, start) and a pip resolution of
+# binder/requirements.txt on Python 3.11 against constraints.txt (torch's CPU build).
+# Installs jupyter-repo2docker once into _build/repo2docker-venv (not into .venv).
+R2D_VENV := _build/repo2docker-venv
+binder-check: $(STAMP)
+	test -x $(R2D_VENV)/bin/jupyter-repo2docker || { $(PYTHON) -m venv $(R2D_VENV) && \
+	  $(R2D_VENV)/bin/python -m pip install --quiet --disable-pip-version-check jupyter-repo2docker==2026.4.0; }
+	$(BIN)/python tools/check_binder.py dockerfile --repo2docker $(R2D_VENV)/bin/jupyter-repo2docker
+	$(BIN)/python tools/check_binder.py resolve
 
 clean:
 	rm -rf _build assignments/release assignments/downloads
