@@ -15,7 +15,7 @@ _spec.loader.exec_module(web_assets)
 def test_every_asset_is_pinned_to_an_exact_version():
     package = json.loads((ROOT / "web" / "package.json").read_text())
     pins = web_assets.locked_versions()
-    assert set(pins) == set(web_assets.ASSETS) == set(package["dependencies"])
+    assert set(pins) == set(web_assets.ALL_ASSETS) == set(package["dependencies"])
     for name, pin in pins.items():
         assert package["dependencies"][name] == pin["version"]  # no ^ or ~ ranges
         assert pin["integrity"].startswith("sha512-")
@@ -23,8 +23,7 @@ def test_every_asset_is_pinned_to_an_exact_version():
 
 def test_config_points_at_the_vendored_files():
     config = (ROOT / "_config.yml").read_text()
-    for path in ("vendor/mathjax/es5/tex-mml-chtml.js", "vendor/requirejs/require.js",
-                 "vendor/html-manager/dist/embed-amd.js"):
+    for path in ("vendor/mathjax/es5/tex-mml-chtml.js",):
         assert path in config
         folder, pattern_list = next(
             (f, p) for f, p in web_assets.ASSETS.values() if path.startswith(f"vendor/{f}/")
@@ -42,5 +41,19 @@ def test_missing_lock_entry_is_an_error(tmp_path):
 
 def test_check_reports_a_missing_manifest(tmp_path):
     problems = web_assets.check(tmp_path)
-    assert len(problems) == len(web_assets.ASSETS)
+    assert len(problems) == len(web_assets.ALL_ASSETS)
     assert all("found nothing" in p for p in problems)
+
+
+def test_site_check_tools_are_not_served_by_the_site():
+    for name in web_assets.TEST_ASSETS:
+        target = web_assets.target_dir(name)
+        assert web_assets.VENDOR not in target.parents
+        assert (ROOT / "web" / "static") not in target.parents
+
+
+def test_no_page_loads_the_widget_manager():
+    """Widget views are left out of the website (tools/site_outputs.py), so is their JS."""
+    config = (ROOT / "_config.yml").read_text()
+    assert "nb_ipywidgets_js: {}" in config
+    assert "embed-amd.js" not in config

@@ -12,6 +12,10 @@ Usage::
 
     python tools/web_assets.py          # fetch what is missing or out of date
     python tools/web_assets.py --check  # exit 1 unless every asset is in place
+
+The site check (``tests/site``) also needs axe-core, the accessibility rules it runs in
+every page. It is pinned and verified the same way but extracted into
+``web/node_modules/axe-core/`` (ignored by git), not into the site: no page loads it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "web" / "package-lock.json"
 VENDOR = ROOT / "web" / "static" / "vendor"
+TEST_VENDOR = ROOT / "web" / "node_modules"  # tools of the site check, not served
 MANIFEST = "VERSIONS.json"
 
 # package name -> (folder under vendor/, glob patterns of the files to keep, relative to
@@ -55,12 +60,25 @@ ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Assets of the site check only (extracted under TEST_VENDOR, never into the site).
+TEST_ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "axe-core": ("axe-core", ("axe.min.js", "LICENSE*")),
+}
+ALL_ASSETS = {**ASSETS, **TEST_ASSETS}
+
+
+def target_dir(name: str, vendor: Path = VENDOR, test_vendor: Path = TEST_VENDOR) -> Path:
+    """The folder that receives the files of package ``name``."""
+    base = test_vendor if name in TEST_ASSETS else vendor
+    return base / ALL_ASSETS[name][0]
+
+
 def locked_versions(lock_path: Path = LOCK) -> dict[str, dict[str, str]]:
     """Return ``{package: {"version": ..., "integrity": ...}}`` from the npm lock file."""
     lock = json.loads(lock_path.read_text())
     packages = lock["packages"]
     out = {}
-    for name in ASSETS:
+    for name in ALL_ASSETS:
         entry = packages.get(f"node_modules/{name}")
         if entry is None or "integrity" not in entry:
             raise ValueError(f"{lock_path} has no locked version of {name!r}")
@@ -73,7 +91,7 @@ def read_manifest(vendor: Path = VENDOR) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def check(vendor: Path = VENDOR) -> list[str]:
+def check(vendor: Path = VENDOR, test_vendor: Path = TEST_VENDOR) -> list[str]:
     """Return a list of problems (empty when the assets match the lock file)."""
     problems = []
     wanted = locked_versions()
@@ -86,7 +104,7 @@ def check(vendor: Path = VENDOR) -> list[str]:
             )
             continue
         for rel in got.get("files", []):
-            if not (vendor / ASSETS[name][0] / rel).is_file():
+            if not (target_dir(name, vendor, test_vendor) / rel).is_file():
                 problems.append(f"{name}: missing file {rel}")
     return problems
 
@@ -114,14 +132,14 @@ def _npm_pack(spec: str, dest: Path) -> Path:
     return dest / name
 
 
-def fetch(vendor: Path = VENDOR) -> None:
+def fetch(vendor: Path = VENDOR, test_vendor: Path = TEST_VENDOR) -> None:
     """Download, verify and extract every asset that is missing or out of date."""
     wanted = locked_versions()
     manifest = read_manifest(vendor)
     vendor.mkdir(parents=True, exist_ok=True)
     for name, pin in wanted.items():
-        folder, patterns = ASSETS[name]
-        target = vendor / folder
+        patterns = ALL_ASSETS[name][1]
+        target = target_dir(name, vendor, test_vendor)
         have = manifest.get(name, {})
         if have.get("integrity") == pin["integrity"] and all(
             (target / rel).is_file() for rel in have.get("files", [])

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sitecheck import SITE_HTML, SiteServer, run_probe
+from sitecheck import PHONE_WIDTH, SITE_HTML, SiteServer, run_probe, write_summary
 
 HERE = Path(__file__).resolve().parent
 
@@ -55,5 +55,19 @@ def server(site_dir):
 
 @pytest.fixture(scope="session")
 def probe(server, chromium):
-    """Every page of the table of contents, opened in Chromium once, as dicts by file."""
-    return run_probe(server, chromium)
+    """Every page of the table of contents, opened in Chromium once, as dicts by file.
+
+    A summary per page (smallest figure scale, axe-core result, page weight) is written
+    to ``_build/site-check.json``.
+    """
+    reports = run_probe(server, chromium)
+    write_summary(reports, SITE_HTML.parent / "site-check.json")
+    return reports
+
+
+@pytest.fixture(scope="session")
+def phone_probe(server, chromium):
+    """The same pages in a frame as wide as a phone (390 px), without axe-core."""
+    reports = run_probe(server, chromium, width=PHONE_WIDTH, run_axe=False)
+    write_summary(reports, SITE_HTML.parent / "site-check-phone.json")
+    return reports

@@ -33,6 +33,25 @@ SITE_HTML = Path(os.environ.get("SITE_CHECK_HTML", ROOT / "_build" / "html"))
 TOC = Path(os.environ.get("SITE_CHECK_TOC", ROOT / "_toc.yml"))
 SCREENSHOTS = SITE_HTML.parent / "screenshots"
 PROBE_PATH = "/__probe__.html"
+# axe-core (pinned in web/package-lock.json, fetched by tools/web_assets.py into
+# web/node_modules/, never into the site) is served to the probe under this path.
+AXE_PATH = "/__axe__.js"
+AXE_FILE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP_WIDTH = 1280
+PHONE_WIDTH = 390
+# Every page gets this script first thing in its <head> (only when served to the site
+# check): it records uncaught errors, failed loads of images/scripts/styles, unhandled
+# promise rejections and console.error calls, which the probe reads back.
+ERROR_HOOK = (
+    "<script>window.__siteCheckErrors=[];"
+    "addEventListener('error',function(e){var t=e.target||{};__siteCheckErrors.push("
+    "e.message?'error: '+e.message:'failed to load: '+(t.src||t.href||t.tagName))},true);"
+    "addEventListener('unhandledrejection',function(e){__siteCheckErrors.push("
+    "'unhandled rejection: '+String(e.reason))});"
+    "(function(){var ce=console.error;console.error=function(){__siteCheckErrors.push("
+    "'console.error: '+Array.prototype.join.call(arguments,' '));"
+    "return ce.apply(console,arguments)}})();</script>"
+)
 SEARCH_WORD = "gradient"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -172,7 +191,42 @@ function report(w, d) {
     h1: all('h1').map(text),
     images: all('img').map(im => ({
       src: im.getAttribute('src') || '', complete: im.complete,
-      width: im.naturalWidth, in_output: !!im.closest('.cell_output')})),
+      width: im.naturalWidth, in_output: !!im.closest('.cell_output'),
+      shown: im.getClientRects().length > 0 && im.getBoundingClientRect().width > 0,
+      displayed: im.getBoundingClientRect().width, alt: im.getAttribute('alt'),
+      width_attr: im.getAttribute('width') || im.style.width || null,
+      in_figure: !!im.closest('figure')})),
+    column: (() => {
+      const a = d.querySelector('article.bd-article') || d.querySelector('main') || d.body;
+      const r = a.getBoundingClientRect(), st = w.getComputedStyle(a);
+      return {left: r.left + parseFloat(st.paddingLeft),
+              right: r.right - parseFloat(st.paddingRight)};
+    })(),
+    overflows: (() => {
+      const a = d.querySelector('article.bd-article') || d.querySelector('main') || d.body;
+      const r = a.getBoundingClientRect(), st = w.getComputedStyle(a);
+      const right = r.right - parseFloat(st.paddingRight) + 1;
+      const sel = 'div.cell_input pre, div.cell_output pre, div.cell_output table, ' +
+                  'div.cell_output img, article table, article pre, div.math';
+      return Array.from(a.querySelectorAll(sel)).filter(el => el.getClientRects().length)
+        .map(el => ({tag: el.tagName, cls: (el.closest('.cell_output') ? 'output' :
+                     el.closest('.cell_input') ? 'input' : 'text'),
+                     cut: el.scrollWidth - el.clientWidth,
+                     past: Math.round(el.getBoundingClientRect().right - right),
+                     text: (el.innerText || '').slice(0, 80)}))
+        .filter(o => o.past > 0 || (o.tag === 'PRE' && o.cut > 1));
+    })(),
+    resources: (() => {
+      const out = [];
+      const nav = w.performance.getEntriesByType('navigation')[0];
+      if (nav) out.push({name: nav.name, size: nav.encodedBodySize || nav.transferSize || 0,
+                         status: nav.responseStatus || 0});
+      w.performance.getEntriesByType('resource').forEach(e => out.push({
+        name: e.name, size: e.encodedBodySize || e.transferSize || 0,
+        status: e.responseStatus || 0}));
+      return out;
+    })(),
+    page_errors: (w.__siteCheckErrors || []).slice(0, 20),
     math_elements: mathEls.length,
     math_unrendered: mathEls.filter(el => !el.querySelector('mjx-container'))
                             .map(el => el.textContent.slice(0, 80)),
@@ -194,13 +248,35 @@ function report(w, d) {
     })(),
   };
 }
+async function axe(w, d) {
+  await new Promise(resolve => {
+    const s = d.createElement('script');
+    s.src = AXE_PATH; s.onload = resolve; s.onerror = resolve;
+    d.head.appendChild(s);
+  });
+  if (!w.axe) return {error: 'axe-core did not load'};
+  const r = await w.axe.run(d, {runOnly: {type: 'tag',
+                                          values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                                resultTypes: ['violations'],
+                                // no re-fetching of the page's stylesheets: axe resolves their
+                                // @imports against the page, not the sheet (404 /basic.css)
+                                preload: false});
+  return {violations: r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+          targets: v.nodes.slice(0, 3).map(n => String(n.target) + ' ' +
+                                           (n.failureSummary || '').slice(0, 160))}))};
+}
 (async () => {
+  frame.style.width = WIDTH + 'px';
   for (const url of pages) {
     const ok = await load(url);
     if (!ok) { out[url] = {load_error: 'timeout'}; continue; }
     try {
       await settle(frame.contentWindow, frame.contentDocument);
       out[url] = report(frame.contentWindow, frame.contentDocument);
+      if (RUN_AXE) {
+        try { out[url].axe = await axe(frame.contentWindow, frame.contentDocument); }
+        catch (e) { out[url].axe = {error: String(e)}; }
+      }
     } catch (e) { out[url] = {probe_error: String(e)}; }
   }
   document.getElementById('result').textContent = JSON.stringify(out);
@@ -208,30 +284,52 @@ function report(w, d) {
 """
 
 
-def probe_page(urls: list[str]) -> str:
+def probe_page(urls: list[str], width: int = DESKTOP_WIDTH, run_axe: bool = True) -> str:
     pages = json.dumps(urls).replace("</", "<\\/")  # safe inside <script>
+    settings = (f"const WIDTH = {int(width)}; const RUN_AXE = {'true' if run_axe else 'false'};"
+                f" const AXE_PATH = {json.dumps(AXE_PATH)};")
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>probe</title></head><body>"
         f"<script type='application/json' id='pages'>{pages}</script>"
         "<iframe id='frame' style='width:1280px;height:3000px;border:0'></iframe>"
         "<pre id='result'>PENDING</pre>"
-        f"<script>{PROBE_SCRIPT}</script></body></html>"
+        f"<script>{settings}{PROBE_SCRIPT}</script></body></html>"
     )
 
 
 class _Handler(SimpleHTTPRequestHandler):
     probe_urls: list[str] = []
+    probe_width: int = DESKTOP_WIDTH
+    probe_axe: bool = True
+    requests: list[tuple[str, int, str]] = []  # (path, status, referer) of every request
+
+    def _send(self, body: bytes, content_type: str):
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
-        if self.path.split("?")[0] == PROBE_PATH:
-            body = probe_page(self.probe_urls).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
+        path = self.path.split("?")[0]
+        if path == PROBE_PATH:
+            page = probe_page(self.probe_urls, self.probe_width, self.probe_axe)
+            return self._send(page.encode(), "text/html; charset=utf-8")
+        if path == AXE_PATH:
+            return self._send(AXE_FILE.read_bytes(), "text/javascript")
+        file = Path(self.translate_path(path))
+        if file.suffix == ".html" and file.is_file():
+            text = file.read_text(errors="replace")
+            text = re.sub(r"<head>", "<head>" + ERROR_HOOK, text, count=1)
+            return self._send(text.encode(), "text/html; charset=utf-8")
         super().do_GET()
+
+    def log_request(self, code="-", size="-"):
+        try:
+            referer = self.headers.get("Referer", "") if self.headers else ""
+            self.requests.append((self.path, int(code), referer))
+        except (TypeError, ValueError):
+            pass
 
     def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
         pass
@@ -280,11 +378,19 @@ def search_url(word: str = SEARCH_WORD) -> str:
     return f"/search.html?q={word}"
 
 
-def run_probe(server: SiteServer, exe: str, files: list[str] | None = None) -> dict:
-    """Open every page in one Chromium run; return ``{url: report}`` plus console errors."""
+def run_probe(server: SiteServer, exe: str, files: list[str] | None = None,
+              width: int = DESKTOP_WIDTH, run_axe: bool = True) -> dict:
+    """Open every page in one Chromium run, in a frame ``width`` pixels wide.
+
+    Returns ``{url: report}`` plus ``"__console__"`` (uncaught errors Chromium logged) and
+    ``"__failed__"`` (requests the server answered with an error status).
+    """
     files = toc_files() if files is None else files
     urls = [page_url(f) for f in files] + [search_url()]
     _Handler.probe_urls = urls
+    _Handler.probe_width = width
+    _Handler.probe_axe = run_axe
+    _Handler.requests.clear()
     budget_ms = 15000 * len(urls)
     proc = chromium(
         exe,
@@ -300,16 +406,19 @@ def run_probe(server: SiteServer, exe: str, files: list[str] | None = None) -> d
         )
     reports = json.loads(html.unescape(match.group(1)))
     reports["__console__"] = console_errors(proc.stderr, server.base)
+    # Chromium asks for /favicon.ico of the probe page itself; the book's pages name none.
+    reports["__failed__"] = sorted({
+        f"{status} {path} (requested by {referer or 'the browser'})"
+        for path, status, referer in _Handler.requests
+        if status >= 400 and path != "/favicon.ico"
+    })
     return reports
 
 
 # Known, harmless console errors of the toolchain (not of the course). Each entry says why.
-KNOWN_CONSOLE_ERRORS = [
-    # sphinx-thebe 0.3.1 (pulled in by Jupyter Book 1) adds its inline configuration
-    # script twice to every page; the second `const` declaration fails, the first one
-    # stands. Thebe is switched off (`launch_buttons.thebe: false`), nothing depends on it.
-    "Identifier 'THEBE_JS_URL' has already been declared",
-]
+# (sphinx-thebe's doubled `const THEBE_JS_URL` script was one; tools/site_outputs.py now
+# adds each inline script once, so the list is empty.)
+KNOWN_CONSOLE_ERRORS: list[str] = []
 
 
 def console_errors(stderr: str, origin: str) -> list[str]:
@@ -369,6 +478,104 @@ def error_lines(outputs: list[dict]) -> list[str]:
                 if any(p.search(line) for p in patterns):
                     found.append(line.strip()[:200])
     return found
+
+
+# ----------------------------------------------------------------- figures
+# A figure must be shown at no less than this fraction of the size it was drawn for (its
+# natural size in CSS pixels), or its text shrinks below legibility: at 1280 px the
+# chapters' figures (drawn 6.4 in wide at 100 dpi, 10.5-point text) fill the 672-pixel
+# column at full size; on a 390-pixel phone the column is 342 pixels wide, so a
+# full-column figure is shown at about 53%, which is as large as it can be.
+MIN_SCALE = {DESKTOP_WIDTH: 0.9, PHONE_WIDTH: 0.5}
+# Output figures and the course map are served with at least this many image pixels per
+# CSS pixel (Matplotlib's "retina" PNGs have 2), so that they are sharp on HiDPI screens.
+MIN_DENSITY = 1.9
+
+
+def image_file(site: Path, page: str, src: str) -> Path | None:
+    """The file of the site that an ``<img src>`` of page ``page`` (a URL path) points to."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", src) or src.startswith("//"):
+        return None
+    base = (site / page.lstrip("/")).parent
+    path = (base / src.split("?")[0].split("#")[0]).resolve()
+    return path if path.is_file() else None
+
+
+def pixel_density(path: Path | None) -> float:
+    """Image pixels per CSS pixel declared by a PNG (its pHYs dpi / Matplotlib's 100 dpi)."""
+    if path is None or path.suffix.lower() != ".png":
+        return 1.0
+    from PIL import Image
+
+    with Image.open(path) as img:
+        dpi = img.info.get("dpi", (100, 100))[0]
+    return max(1.0, round(float(dpi) / 100.0, 1))
+
+
+def natural_width(site: Path, page: str, img: dict) -> float:
+    """The width, in CSS pixels, that an image was drawn for.
+
+    The ``width`` attribute when the page gives one (myst-nb writes the display width of
+    a retina figure there), else the image's pixel width over its declared density.
+    """
+    attr = img.get("width_attr")
+    if attr and re.fullmatch(r"\d+(\.\d+)?(px)?", attr):
+        return float(attr.removesuffix("px"))
+    return img["width"] / pixel_density(image_file(site, page, img["src"]))
+
+
+def figure_scales(site: Path, page: str, report: dict) -> list[tuple[str, float, float]]:
+    """``(src, displayed / natural, image pixels per displayed pixel)`` of every figure.
+
+    Figures are the images in cell outputs and in ``{figure}`` directives that are on
+    screen (the launch buttons' logos, in a closed menu, are not).
+    """
+    out = []
+    for img in report["images"]:
+        if not img.get("shown") or not (img.get("in_output") or img.get("in_figure")):
+            continue
+        natural = natural_width(site, page, img)
+        displayed = min(img["displayed"], natural)  # CSS never upscales these
+        out.append((img["src"].rsplit("/", 1)[-1], displayed / natural,
+                    img["width"] / max(displayed, 1.0)))
+    return out
+
+
+def missing_alt(report: dict) -> list[str]:
+    """Images with no real text alternative (none, empty, or Sphinx's default: the URI)."""
+    bad = []
+    for img in report["images"]:
+        alt = (img.get("alt") or "").strip()
+        src = img["src"]
+        if not alt or alt == src or re.search(r"\.(png|svg|jpe?g|gif)$", alt, re.I):
+            bad.append(src.rsplit("/", 1)[-1])
+    return bad
+
+
+def page_weight(report: dict) -> int:
+    """Bytes the page loaded (HTML, scripts, styles, fonts, images), as Chromium counted."""
+    return sum(int(r.get("size") or 0) for r in report.get("resources", []))
+
+
+def write_summary(reports: dict, out: Path, site: Path = SITE_HTML) -> dict:
+    """Per page: smallest figure scale, axe-core violations, page weight; saved as JSON."""
+    summary = {}
+    for url, report in reports.items():
+        if url.startswith("__") or "images" not in report:
+            continue
+        scales = [scale for _, scale, _ in figure_scales(site, url, report)]
+        axe = report.get("axe", {})
+        summary[url] = {
+            "smallest_figure_scale": round(min(scales), 3) if scales else None,
+            "figures": len(scales),
+            "axe_violations": [v["id"] for v in axe.get("violations", [])],
+            "axe_error": axe.get("error"),
+            "weight_kb": round(page_weight(report) / 1000),
+            "overflows": len(report.get("overflows", [])),
+        }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=1) + "\n")
+    return summary
 
 
 # ----------------------------------------------------------------- static checks
