@@ -28,6 +28,10 @@ plotting_runs  many runs of one setting in one panel (the spread over seeds)
 plotting_seeds  training curves and results over seeds (chapters 3 and 4)
 grammar    the embedded Reber grammar: strings, exact entropy rate, grammaticality (chapter 8)
 charlm     character-level NumPy language model, truncated BPTT, n-gram baselines, sampling
+torch_lm   the language model in PyTorch (nn.RNN / nn.LSTM core), stateful TBPTT with detach
+lm_runs    one seeded language-model run, NumPy or PyTorch, scored on held-out text
+sequences  padding, masks from lengths, the word-end tagging data (chapter 10)
+torch_tagger  packed uni-/bidirectional PyTorch tagger, seeded training
 """
 
 __version__ = "0.1.0"
