@@ -145,8 +145,9 @@ execute: $(STAMP)
 # `make bench` prints the per-example vs minibatch speed-up for several batch sizes
 # (benchmarks/bench_numpy.py), then, from one run, the table of every benchmark and the
 # ratios between them (benchmarks/run_all.py: per-example vs minibatch NumPy, NumPy vs
-# PyTorch on CPU). Each table's ratios come from times measured in the same run.
-# The single benchmarks: `python -m benchmarks.bench_numpy`, `python -m benchmarks.bench_torch`.
+# PyTorch on CPU, the recurrent cells, the language model's characters per second). Each
+# table's ratios come from times measured in the same run. The single benchmarks:
+# `python -m benchmarks.bench_numpy` (also bench_torch, bench_cells, bench_lm).
 bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m benchmarks.bench_numpy
 	@echo
