@@ -139,7 +139,13 @@ def seeded_tagger(seed, vocab_size, embed_size, hidden_size, num_classes=2, *, c
     return model.to(device) if device is not None else model
 
 
-def _check_batch(tokens, lengths, targets):
+def _check_batch(tokens, lengths, targets, ignore_index=IGNORE):
+    """Check a padded batch; return its lengths as int64 on the CPU.
+
+    The lengths must lie in [1, T], and every target past a sequence's length
+    must be ``ignore_index``: a counted target in the padding would make the
+    loss and :func:`masked_accuracy` score the logits of padded positions.
+    """
     for name, value in [("tokens", tokens), ("targets", targets)]:
         if not isinstance(value, torch.Tensor) or value.ndim != 2:
             raise ValueError(f"{name} must be a torch tensor of shape (N, T)")
@@ -150,7 +156,21 @@ def _check_batch(tokens, lengths, targets):
     if lengths.shape != (len(tokens),):
         raise ValueError(f"lengths must have shape (N,) = ({len(tokens)},), "
                          f"got {tuple(lengths.shape)}")
-    return lengths.to("cpu", torch.int64)
+    if lengths.dtype == torch.bool or lengths.is_floating_point() or lengths.is_complex():
+        raise ValueError(f"lengths must hold integers, got dtype {lengths.dtype}")
+    lengths = lengths.to("cpu", torch.int64)
+    T = tokens.shape[1]
+    if lengths.min() < 1 or lengths.max() > T:
+        raise ValueError(f"lengths must lie in [1, T] = [1, {T}], got values from "
+                         f"{int(lengths.min())} to {int(lengths.max())}")
+    padded = torch.arange(T)[None, :] >= lengths[:, None]  # (N, T): True past each length
+    bad = padded & (targets.cpu() != ignore_index)
+    if bad.any():
+        n, t = (int(i) for i in bad.nonzero()[0])
+        raise ValueError(f"targets must equal ignore_index={ignore_index} past each sequence's "
+                         f"length, got {int(targets[n, t])} at [{n}, {t}] (lengths[{n}] = "
+                         f"{int(lengths[n])}): padded positions would be counted")
+    return lengths
 
 
 def masked_accuracy(logits, targets, ignore_index=IGNORE):
@@ -183,13 +203,30 @@ def masked_accuracy(logits, targets, ignore_index=IGNORE):
 def predict_tags(model, tokens, lengths):
     """Arg-max class at every position, in evaluation mode without gradients.
 
+    The model is put in evaluation mode for the prediction and then back in
+    the mode it was in.
+
+    Parameters
+    ----------
+    model : Tagger
+    tokens : torch.Tensor of int64, shape (N, T)
+        Padded token ids, on the model's device.
+    lengths : torch.Tensor or array_like of int, shape (N,)
+
     Returns
     -------
     torch.Tensor of int64, shape (N, T)
+        At padded positions, the arg-max of the head's bias (ignore them).
     """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    was_training = model.training
     model.eval()
-    with torch.no_grad():
-        return model(tokens, lengths).argmax(dim=-1)
+    try:
+        with torch.no_grad():
+            return model(tokens, lengths).argmax(dim=-1)
+    finally:
+        model.train(was_training)
 
 
 def train_tagger(model, seed, tokens, lengths, targets, *, epochs, batch_size, lr,
@@ -209,8 +246,10 @@ def train_tagger(model, seed, tokens, lengths, targets, *, epochs, batch_size, l
     tokens : torch.Tensor of int64, shape (N, T)
         Padded token ids, on the model's device.
     lengths : torch.Tensor of int64, shape (N,)
+        Real length of every sequence, 1 to T.
     targets : torch.Tensor of int64, shape (N, T)
-        Classes, ``IGNORE`` at positions that do not count.
+        Classes, ``IGNORE`` at positions that do not count; at every padded
+        position (``t >= lengths[n]``) it must be ``IGNORE``.
     epochs, batch_size : int
     lr : float
     test_data : tuple (tokens, lengths, targets), optional
@@ -232,7 +271,10 @@ def train_tagger(model, seed, tokens, lengths, targets, *, epochs, batch_size, l
     if test_data is not None:
         if not isinstance(test_data, tuple) or len(test_data) != 3:
             raise ValueError("test_data must be a tuple (tokens, lengths, targets)")
-        _check_batch(test_data[0], test_data[1], test_data[2])
+        try:
+            _check_batch(*test_data)
+        except ValueError as err:
+            raise ValueError(f"test_data: {err}") from None
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []

@@ -110,6 +110,9 @@ def test_train_tagger_learns_and_is_deterministic():
         ({"targets": torch.zeros(3, 2, dtype=torch.long)}, "tokens and targets must have"),
         ({"lengths": torch.ones(2, dtype=torch.long)}, "lengths must have shape"),
         ({"test_data": (1, 2)}, "test_data must be a tuple"),
+        ({"lengths": torch.tensor([1, 2, 3, 99])}, r"lengths must lie in \[1, T\]"),
+        ({"lengths": torch.tensor([0, 2, 3, 3])}, r"lengths must lie in \[1, T\]"),
+        ({"lengths": torch.tensor([1.0, 2.0, 3.0, 3.0])}, "lengths must hold integers"),
     ],
 )
 def test_train_tagger_errors(kwargs, match):
@@ -145,3 +148,41 @@ def test_forward_errors():
         model(X, torch.tensor([3]))
     with pytest.raises(ValueError, match="tokens must be a torch tensor"):
         model(X[0], torch.tensor([3]))
+
+
+def test_train_tagger_rejects_counted_targets_in_the_padding():
+    X, lengths, Y = _batch(np.random.default_rng(0), n=4)
+    n = int(lengths.argmin())
+    assert lengths[n] < X.shape[1]
+    bad = Y.clone()
+    bad[n, -1] = 0  # a counted target past the end of sequence n
+    args = {"model": Tagger(7, 2, 2), "seed": 0, "epochs": 1, "batch_size": 2, "lr": 1e-2}
+    with pytest.raises(ValueError, match=rf"targets must equal ignore_index=-100 past .* "
+                                         rf"at \[{n}, {X.shape[1] - 1}\]"):
+        train_tagger(tokens=X, lengths=lengths, targets=bad, **args)
+    with pytest.raises(ValueError, match="test_data: targets must equal ignore_index"):
+        train_tagger(tokens=X, lengths=lengths, targets=Y, test_data=(X, lengths, bad), **args)
+    with pytest.raises(ValueError, match=r"test_data: lengths must lie in \[1, T\]"):
+        train_tagger(tokens=X, lengths=lengths, targets=Y, test_data=(X, lengths + 99, Y),
+                     **args)
+    shorter = lengths.clone()
+    m = int(lengths.argmax())
+    shorter[m] -= 1  # shorter than the tagged text: its last letter would count as padding
+    assert shorter[m] >= 1
+    with pytest.raises(ValueError, match="targets must equal ignore_index"):
+        train_tagger(tokens=X, lengths=shorter, targets=Y, **args)
+
+
+def test_predict_tags_restores_the_mode(rng):
+    X, lengths, _ = _batch(rng)
+    model = seeded_tagger(0, 7, 4, 5)
+    for training in [True, False]:
+        model.train(training)
+        pred = predict_tags(model, X, lengths)
+        assert model.training is training
+        assert pred.shape == X.shape and pred.dtype == torch.int64
+        with torch.no_grad():
+            model.eval()
+            assert torch.equal(pred, model(X, lengths).argmax(dim=-1))
+    with pytest.raises(ValueError, match="model must be a torch.nn.Module"):
+        predict_tags("model", X, lengths)
