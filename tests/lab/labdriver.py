@@ -37,8 +37,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 # Raw MyST that must never reach the learner's eyes: a role or a directive shown as text.
+# `(eq-` is an equation's label after its `$$`, which must become the equation's number.
 RAW_MYST = ["{numref}", "{eq}", "{doc}", "{cite:p}", "{term}", ":class: dropdown",
-            "```{exercise}", "```{solution", ":label: ex-"]
+            "```{exercise}", "```{solution", ":label: ex-", "(eq-"]
 
 # JupyterLab user settings for the test only: no autosave (the copy stays as it was), every
 # cell kept in the DOM (so that innerText sees the whole notebook), no news or update checks.
