@@ -14,7 +14,8 @@ gradients back with the NumPy names); the main model is a two-layer LSTM.
 into rows and chunks by :func:`rnnlib.charlm.tbptt_chunks`, the state (``h`` for the
 RNN, ``(h, c)`` for the LSTM) is carried from one chunk to the next and *detached*
 there (:func:`detach_state`), so that the gradient stops at the chunk boundary.
-:func:`bits_per_char` scores a whole text in one pass, :func:`sample` generates text
+:func:`bits_per_char` scores a whole text in one pass (:func:`position_bits` gives
+the cost of every character), :func:`sample` generates text
 at a temperature, :func:`lm_run` trains and scores one seed.
 """
 
@@ -59,6 +60,9 @@ class CharLM(nn.Module):
     ``forward(ids, state=None)`` takes integer ``ids`` (N, T) and returns the logits
     (N, T, V) and the last state: a tensor (num_layers, N, H) for the RNN, a pair
     ``(h, c)`` of such tensors for the LSTM. ``state=None`` starts from zeros.
+    ``forward`` checks the shape and dtype of ``ids`` but not their range (that would
+    synchronise with a GPU at every call): the functions of this module validate the
+    ids once, at their entry.
     """
 
     def __init__(self, vocab_size, embed_size, hidden_size, cell="lstm", num_layers=2,
@@ -80,9 +84,9 @@ class CharLM(nn.Module):
         if not isinstance(ids, torch.Tensor) or ids.ndim != 2 or ids.dtype != torch.long:
             got = tuple(ids.shape) if isinstance(ids, torch.Tensor) else type(ids).__name__
             raise ValueError(f"ids must be a torch.long tensor of shape (N, T), got {got}")
-        V = self.embedding.num_embeddings
-        if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= V):
-            raise ValueError(f"ids must lie in [0, V) = [0, {V})")
+        # The range of the ids is checked once by the public entry points (train_lm,
+        # bits_per_char, position_bits, sample), not here: ids.min() at every step of
+        # sampling would wait for the GPU each time.
         e = self.embedding(ids)  # (N, T, E)
         hs, state = self.core(e, state)  # (N, T, H)
         return self.head(hs), state  # (N, T, V)
@@ -303,6 +307,37 @@ def bits_per_char(model, ids):
 
 
 @torch.no_grad()
+def position_bits(model, ids):
+    """``-log2 p(x_{t+1} | x_1..x_t)`` at every position of a text, read in one pass.
+
+    As :func:`rnnlib.charlm.position_bits`, for a :class:`CharLM`: one sequence from a
+    zero state, the logits in float64.
+
+    Parameters
+    ----------
+    model : CharLM
+    ids : ndarray of int, shape (L,), L >= 2
+
+    Returns
+    -------
+    ndarray, shape (L - 1,)
+        Entry ``t`` is the cost of predicting ``ids[t + 1]``; its mean is
+        :func:`bits_per_char`.
+    """
+    _check_model(model)
+    ids = check_ids("ids", ids, model.embedding.num_embeddings).astype(np.int64, copy=False)
+    if ids.ndim != 1 or ids.size < 2:
+        raise ValueError(f"ids must have shape (L,) with L >= 2, got {ids.shape}")
+    was_training = model.training
+    model.eval()
+    x = torch.from_numpy(np.ascontiguousarray(ids)).to(_device(model))[None]  # (1, L)
+    logits, _ = model(x[:, :-1])  # (1, L - 1, V)
+    model.train(was_training)
+    logp = F.log_softmax(logits[0].double(), dim=-1)  # (L - 1, V)
+    return (-logp.gather(1, x[0, 1:, None])[:, 0] / LN2).cpu().numpy()
+
+
+@torch.no_grad()
 def sample(model, vocab, prefix, n, temperature, rng, count=None):
     """Generate ``n`` characters after ``prefix``, each drawn from ``softmax(z / temperature)``.
 
@@ -368,7 +403,9 @@ def seed_offset(seed, max_offset):
 
     Stateful truncated BPTT reads the text in order, so there is no batch order to
     shuffle; a seed changes instead where the rows and chunks are cut, by dropping
-    the first ``offset`` characters. Drawn from ``numpy.random.default_rng(seed)``.
+    the first ``offset`` characters. Drawn from ``numpy.random.default_rng([seed, 1])``
+    (a stream of its own, apart from ``default_rng(seed)``, which initialises the NumPy
+    model's weights).
     """
     seed = _check_seed(seed)
     max_offset = check_positive_int("max_offset", max_offset)

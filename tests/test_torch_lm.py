@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rnnlib import charlm, lm_runs, torch_lm
-from rnnlib.grammar import ALPHABET, embedded_reber_stream
+from rnnlib.grammar import ALPHABET, embedded_reber_stream, ideal_bits
 
 V, E, H = 7, 3, 5
 
@@ -52,6 +52,22 @@ def test_bits_per_char_agrees_with_numpy(rng, text_ids):
     params, model = numpy_model(rng)
     assert torch_lm.bits_per_char(model, text_ids) == pytest.approx(
         charlm.bits_per_char(params, text_ids), rel=1e-12)
+
+
+def test_position_bits_agree_with_numpy_and_average_to_bits_per_char(rng, text_ids):
+    params, model = numpy_model(rng)
+    mine = torch_lm.position_bits(model, text_ids)
+    assert mine.shape == (text_ids.size - 1,)
+    np.testing.assert_allclose(mine, charlm.position_bits(params, text_ids), rtol=1e-12)
+    assert mine.mean() == pytest.approx(torch_lm.bits_per_char(model, text_ids), rel=1e-12)
+    lstm = torch_lm.seeded_charlm(0, V, E, H)
+    assert torch_lm.position_bits(lstm, text_ids).mean() == pytest.approx(
+        torch_lm.bits_per_char(lstm, text_ids), rel=1e-6)
+
+
+def test_seed_offset_uses_its_own_stream():
+    draws = [torch_lm.seed_offset(s, 1000) for s in range(3)]
+    assert draws == [int(np.random.default_rng([s, 1]).integers(1000)) for s in range(3)]
 
 
 def test_shapes_of_lstm_and_rnn_states():
@@ -152,7 +168,6 @@ def test_sampled_grammatical_fraction_pools_counts():
         (lambda: torch_lm.CharLM(V, E, H, cell="gru"), "cell"),
         (lambda: torch_lm.CharLM(V, E, H, num_layers=0), "num_layers"),
         (lambda: torch_lm.CharLM(V, E, H)(torch.zeros(3, dtype=torch.long)), "ids"),
-        (lambda: torch_lm.CharLM(V, E, H)(torch.full((1, 2), V)), "ids"),
         (lambda: torch_lm.load_numpy_charlm(torch_lm.CharLM(V, E, H), {}), "model"),
         (lambda: torch_lm.load_numpy_charlm(torch_lm.CharLM(V, E, H, "rnn", 1), {}), "params"),
         (lambda: torch_lm.load_numpy_charlm(
@@ -171,6 +186,8 @@ def test_sampled_grammatical_fraction_pools_counts():
         (lambda: torch_lm.train_lm(torch_lm.CharLM(V, E, H), np.arange(5), batch_size=1,
                                    seq_len=1, epochs=1, lr=0.1, clip=0), "clip"),
         (lambda: torch_lm.bits_per_char(torch_lm.CharLM(V, E, H), np.array([1])), "ids"),
+        (lambda: torch_lm.position_bits(torch_lm.CharLM(V, E, H), np.array([1, V])), "ids"),
+        (lambda: torch_lm.bits_per_char(torch_lm.CharLM(V, E, H), np.array([1, -1])), "ids"),
         (lambda: torch_lm.sample(torch_lm.CharLM(V, E, H), "AB", "A", 3, 1.0,
                                  np.random.default_rng(0)), "vocab"),
         (lambda: torch_lm.sample(torch_lm.CharLM(V, E, H), ALPHABET, "", 3, 1.0,
@@ -198,3 +215,42 @@ def test_numpy_run_without_offset_is_chapter_8s_run(text_ids):
     mine = lm_runs.numpy_run(1, text_ids, text_ids, V, embed_size=3, hidden_size=6, **cfg)
     theirs = charlm.train_and_score(1, text_ids, text_ids, V=V, E=3, H=6, **cfg)
     assert mine["bits"] == theirs["bpc"]
+
+
+def test_free_choices_are_the_ideal_predictors_bits():
+    text = embedded_reber_stream(30, np.random.default_rng(4))
+    positions, options = lm_runs.free_choices(text)
+    assert positions.size == ideal_bits(text) and options.shape == (positions.size, 2)
+    chosen = charlm.encode(text, ALPHABET)[positions]
+    assert np.all((options[:, 0] == chosen) | (options[:, 1] == chosen))
+    assert np.all(options[:, 0] != options[:, 1])
+    # the first choice of every string is its first c: T or P, at index start + 1
+    assert text[positions[0]] in "TP" and positions[0] == 1
+
+
+def test_choice_entropy_is_one_bit_for_a_uniform_model_and_falls_with_temperature():
+    text = embedded_reber_stream(10, np.random.default_rng(5))
+    uniform = torch_lm.CharLM(V, E, H)
+    with torch.no_grad():
+        for p in uniform.parameters():
+            p.zero_()
+    assert lm_runs.choice_entropy(uniform, text, 0.5) == pytest.approx(1.0, abs=1e-12)
+    model = torch_lm.seeded_charlm(0, V, E, H)
+    with torch.no_grad():
+        model.head.bias.copy_(torch.arange(V, dtype=torch.float32))  # prefers later letters
+    h = [lm_runs.choice_entropy(model, text, tau) for tau in (0.25, 1.0, 4.0)]
+    assert 0 < h[0] < h[1] < h[2] < 1
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: lm_runs.free_choices("BTBTXSETEBX"), "text"),
+        (lambda: lm_runs.choice_entropy(torch_lm.CharLM(V, E, H), "BTBTXSETE", 0), "temperature"),
+        (lambda: lm_runs.choice_entropy(torch_lm.CharLM(V + 1, E, H), "BTBTXSETE", 1.0),
+         "model"),
+    ],
+)
+def test_choice_functions_name_the_bad_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
