@@ -83,10 +83,10 @@ def test_pins_and_repository_come_from_the_project_files():
     url, branch = colab_cell.repository()
     assert url.startswith("https://github.com/")
     source = colab_cell.make_cell(small_notebook("import torch\nfrom rnnlib import widgets")).source
-    assert f'"rnnlib @ git+{url}@{branch}"' in source
+    assert f'"rnnlib@git+{url}@{branch}"' in source
     for name in ("numpy", "matplotlib", "tqdm", "ipywidgets", "torch"):
         assert f'"{name}=={pins[name]}"' in source
-    assert f'"--extra-index-url", "{colab_cell.TORCH_CPU_INDEX}"' in source
+    assert f'"--extra-index-url",\n            "{colab_cell.TORCH_CPU_INDEX}",' in source
     plain = colab_cell.make_cell(small_notebook()).source
     assert "torch==" not in plain and "ipywidgets==" not in plain
     assert "extra-index-url" not in plain
@@ -114,7 +114,7 @@ def test_installs_where_rnnlib_is_missing(monkeypatch, capsys):
     assert args[:5] == [sys.executable, "-m", "pip", "install", "--quiet"]
     assert kwargs == {"check": True}
     url, branch = colab_cell.repository()
-    assert f"rnnlib @ git+{url}@{branch}" in args
+    assert f"rnnlib@git+{url}@{branch}" in args
     assert f"torch=={colab_cell.pins()['torch']}" in args
     # numpy is imported in this test process: the cell asks for a restart.
     assert "Restart the kernel" in capsys.readouterr().out

@@ -66,39 +66,39 @@ def needs(nb) -> list[str]:
 
 
 def cell_source(wanted: list[str], versions: dict[str, str], url: str, ref: str) -> str:
-    """The setup cell's code (plain Python: nbval, ruff and every Jupyter run it as is)."""
-    indent = " " * 9
-    rows = []
+    """The setup cell's code: plain Python that nbval, ruff and every Jupyter run as is,
+    in the form `ruff format` gives it, and with lines of at most 76 characters (the
+    notebooks' limit) where the repository URL is not longer than that of the course."""
+    args = ['sys.executable', '"-m"', '"pip"', '"install"', '"--quiet"']
     if "torch" in wanted:
-        rows.append(f'{indent}"--extra-index-url", "{TORCH_CPU_INDEX}",')
-    rows.append(f'{indent}"rnnlib @ git+{url}@{ref}",')
-    line = indent
-    for name in wanted:
-        arg = f' "{name}=={versions[name]}",'
-        if len(line) + len(arg) > 92:
-            rows.append(line.rstrip())
-            line = indent
-        line += arg
-    rows.append(line.rstrip())
-    arglines = "\n".join(rows).rstrip(",").replace(f"{indent} ", indent)
+        args += ['"--extra-index-url"', f'"{TORCH_CPU_INDEX}"']
+    args.append(f'"rnnlib@git+{url}@{ref}"')
+    args += [f'"{name}=={versions[name]}"' for name in wanted]
+    arglines = "\n".join(f"            {arg}," for arg in args)
     return f"""\
-# Setup for Colab or a downloaded copy of this notebook: where the course's library `rnnlib`
-# is missing, install it from the course's repository, with the versions the course pins.
-# Where it is installed (`make lab`, Binder, the website's build) this cell does nothing.
+# Colab or a downloaded copy of this notebook: where the course's
+# library `rnnlib` is missing, install it from the course's repository
+# with the versions the course pins. Where it is installed (`make lab`,
+# Binder, the website's build), this cell does nothing.
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("rnnlib") is None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-{arglines}],
+        [
+{arglines}
+        ],
         check=True,
     )
     already = sorted({{"numpy", "matplotlib", "torch"}} & set(sys.modules))
     if already:
-        print("Installed. Restart the kernel (Colab: Runtime > Restart session) and run the "
-              "notebook again:", ", ".join(already), "were imported before the installation.")"""
+        print(
+            "Installed. Restart the kernel (Colab: Runtime > Restart",
+            "session) and run the notebook again:",
+            ", ".join(already),
+            "were imported before the installation.",
+        )"""
 
 
 def make_cell(nb, versions=None, url=None, ref=None):
