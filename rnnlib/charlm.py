@@ -328,13 +328,7 @@ def bits_per_char(params, ids):
     -------
     float
     """
-    ids = np.asarray(ids)
-    if ids.ndim != 1 or ids.size < 2:
-        raise ValueError(f"ids must have shape (L,) with L >= 2, got {ids.shape}")
-    p = _check_params(params)
-    logits, _, _ = charlm_forward(p, ids[None, :-1], np.zeros((1, p["Whh"].shape[0])))
-    loss, _ = cross_entropy_loss(logits, ids[None, 1:])
-    return loss / LN2
+    return float(np.mean(position_bits(params, ids)))
 
 
 def position_bits(params, ids):
