@@ -71,11 +71,14 @@ def test_a_real_chapter_keeps_every_cell(tmp_path):
     colab_cell.main([str(path)])
     assert path.read_bytes() == first
     nb = nbformat.read(path, as_version=4)
-    assert [c for c in nb.cells if colab_cell.TAG not in c.metadata.get("tags", [])] == (
-        original.cells)
+
+    def others(cells):  # every cell but the setup cell
+        return [c for c in cells if colab_cell.TAG not in c.metadata.get("tags", [])]
+
+    assert others(nb.cells) == others(original.cells)
     assert len(setup_cells(nb)) == 1
     assert nb.cells.index(setup_cells(nb)[0]) == next(
-        i for i, c in enumerate(original.cells) if c.cell_type == "code")
+        i for i, c in enumerate(others(original.cells)) if c.cell_type == "code")
 
 
 def test_pins_and_repository_come_from_the_project_files():
@@ -130,3 +133,11 @@ def test_helpers_read_the_given_files(tmp_path, bad):
         f = tmp_path / "c.yml"
         f.write_text("repository:\n  url: https://github.com/a/b/\n")
         assert colab_cell.repository(f) == ("https://github.com/a/b", "main")
+
+
+def test_every_chapter_has_the_current_setup_cell():
+    chapters = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert len(chapters) >= 10
+    out = subprocess.run([sys.executable, str(REPO / "tools" / "colab_cell.py"), "--check",
+                          *map(str, chapters)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
