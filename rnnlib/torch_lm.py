@@ -16,7 +16,7 @@ RNN, ``(h, c)`` for the LSTM) is carried from one chunk to the next and *detache
 there (:func:`detach_state`), so that the gradient stops at the chunk boundary.
 :func:`bits_per_char` scores a whole text in one pass (:func:`position_bits` gives
 the cost of every character), :func:`sample` generates text
-at a temperature, :func:`lm_run` trains and scores one seed.
+at a temperature, :func:`rnnlib.lm_runs.torch_run` trains and scores one seed.
 """
 
 from __future__ import annotations

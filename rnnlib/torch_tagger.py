@@ -90,7 +90,7 @@ class Tagger(nn.Module):
         Returns
         -------
         torch.Tensor, shape (N, T, C)
-            Logits; at padded positions they are the head's bias (ignore them).
+            Logits; at padded positions (packed) they are the head's bias (ignore them).
         """
         if not isinstance(tokens, torch.Tensor) or tokens.ndim != 2:
             raise ValueError("tokens must be a torch tensor of shape (N, T)")
@@ -216,7 +216,7 @@ def predict_tags(model, tokens, lengths):
     Returns
     -------
     torch.Tensor of int64, shape (N, T)
-        At padded positions, the arg-max of the head's bias (ignore them).
+        At padded positions (packed), the arg-max of the head's bias (ignore them).
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
