@@ -152,9 +152,10 @@ A1 = [
                 "    return rnnlib.models.rnn_backward(dhs, cache)\n"
             )
         },
+        # "rnnlib.models.<module>" when this call runs the import of rnnlib.models
         fails={
-            "a1_test_bptt_through_time": [OWN, "rnnlib.rnn.rnn_backward"],
-            "a1_test_bptt_weights": [OWN, "rnnlib.rnn.rnn_backward"],
+            "a1_test_bptt_through_time": [OWN, "rnnlib."],
+            "a1_test_bptt_weights": [OWN, "rnnlib."],
         },
         kind="shortcut",
     ),
@@ -497,9 +498,12 @@ A2 = [
                 "    return rnnlib.losses.bce_with_logits_loss(logits, y)\n"
             )
         },
+        # Task 3 trains with this bce_loss, handed over; the watch cannot tell its helper from
+        # a callback slipped into a handed function, so the shortcut costs Task 3 too.
         fails={
             "a2_test_bce_value": [OWN, "rnnlib.losses.bce_with_logits_loss"],
             "a2_test_bce_gradient": [OWN, "rnnlib.losses.bce_with_logits_loss"],
+            "a2_test_train_accuracy": [OWN, "rnnlib.losses.bce_with_logits_loss"],
         },
         kind="shortcut",
     ),
@@ -1481,6 +1485,267 @@ A4 = [
                 "subtract the largest logit",
             ]
         },
+    ),
+]
+
+# --- holes a tester found: code run from a string (exec, eval), a worker thread that an answer
+# cell starts, a callback slipped into a function the test hands over, results that lie to
+# NumPy; and a correct answer that issues a warning ---
+
+
+def via_exec(function, module, name=None):
+    """An answer cell whose function ``name`` (default ``function``) imports and runs
+    ``module.function`` in code that it runs from a string (exec makes a frame of its own,
+    named like a module's)."""
+    return (
+        f"def {name or function}(*args, **kwargs):\n"
+        "    ns = {'args': args, 'kwargs': kwargs}\n"
+        f"    exec('from {module} import {function} as f\\nr = f(*args, **kwargs)', ns)\n"
+        "    return ns['r']\n"
+    )
+
+
+def via_thread(function, module, name=None):
+    """An answer cell that starts a worker thread running ``module.function`` on the jobs
+    that its own function ``name`` (default ``function``) puts in a queue."""
+    return (
+        "import importlib\nimport queue\nimport threading\n\n"
+        "jobs, results = queue.Queue(), queue.Queue()\n\n\n"
+        "def worker():\n"
+        f"    library = importlib.import_module('{module}')\n"
+        "    while True:\n"
+        "        args, kwargs = jobs.get()\n"
+        f"        results.put(getattr(library, '{function}')(*args, **kwargs))\n\n\n"
+        "threading.Thread(target=worker, daemon=True).start()\n\n\n"
+        f"def {name or function}(*args, **kwargs):\n"
+        "    jobs.put((args, kwargs))\n"
+        "    return results.get()\n"
+    )
+
+
+THREAD = "a thread that the notebook started runs while the tests run"
+PLAIN = "must return NumPy arrays and numbers"
+# A result that looks for the test's expected array in the frames that call it.
+STEAL = (
+    "import sys\n\n\n"
+    "def steal():\n"
+    "    frame = sys._getframe(2)\n"
+    "    while frame is not None:\n"
+    "        for key in ('want', 'w', 'want_d'):\n"
+    "            if isinstance(frame.f_locals.get(key), np.ndarray):\n"
+    "                return frame.f_locals[key]\n"
+    "        frame = frame.f_back\n"
+    "    return np.zeros(1)\n\n\n"
+    "class Liar:\n"
+    "    shape = property(lambda self: steal().shape)\n\n"
+    "    def __getitem__(self, index):\n"
+    "        return steal()[index]\n\n"
+    "    def __array__(self, dtype=None, copy=None):\n"
+    "        return np.asarray(steal(), dtype=dtype)\n\n\n"
+)
+
+A1 += [
+    Case(
+        "shortcut: the library's step imported and run by exec",
+        cells={"a1_rnn_step_forward": via_exec("rnn_step_forward", "rnnlib.rnn")},
+        fails={"a1_test_rnn_step_forward": [OWN, "rnnlib.rnn.rnn_step_forward"]},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: the library's step run by a worker thread that the answer cell starts",
+        cells={"a1_rnn_step_forward": via_thread("rnn_step_forward", "rnnlib.rnn")},
+        # The thread runs while every test runs: the whole notebook scores 0.
+        fails={
+            cell: [OWN, THREAD]
+            for cell in (
+                "a1_test_rnn_step_forward", "a1_test_step_backward_tanh",
+                "a1_test_step_backward_products", "a1_test_rnn_forward",
+                "a1_test_bptt_through_time", "a1_test_bptt_weights",
+            )
+        },
+        fakes=("a1_rnn_step_forward",),
+        kind="shortcut",
+    ),
+]
+A2 += [
+    Case(
+        "shortcut: the library's loss imported and run by exec",
+        cells={"a2_bce_loss": via_exec("bce_with_logits_loss", "rnnlib.losses", "bce_loss")},
+        # Task 3 trains with this bce_loss, handed over, and code run from a string inherits no
+        # trust: the shortcut costs Task 3 too.
+        fails={
+            "a2_test_bce_value": [OWN, "rnnlib.losses.bce_with_logits_loss"],
+            "a2_test_bce_gradient": [OWN, "rnnlib.losses.bce_with_logits_loss"],
+            "a2_test_train_accuracy": [OWN, "rnnlib.losses.bce_with_logits_loss"],
+        },
+        kind="shortcut",
+    ),
+]
+A3 += [
+    Case(
+        "shortcut: the library's step backward imported and run by exec",
+        cells={"a3_lstm_step_backward": via_exec("lstm_step_backward", "rnnlib.lstm")},
+        fails={
+            "a3_test_step_backward_gates": [OWN, "rnnlib.lstm.lstm_step_backward"],
+            "a3_test_step_backward_cell_state": [OWN, "rnnlib.lstm.lstm_step_backward"],
+            "a3_test_step_backward_products": [OWN, "rnnlib.lstm.lstm_step_backward"],
+        },
+        kind="shortcut",
+    ),
+]
+CE_TESTS = (
+    "a4_test_ce_value", "a4_test_ce_gradient", "a4_test_ce_stable", "a4_test_ce_ignore_index"
+)
+A4 += [
+    Case(
+        "shortcut: the library's loss imported and run by exec",
+        cells={
+            "a4_softmax_cross_entropy": via_exec(
+                "cross_entropy_loss", "rnnlib.losses", "softmax_cross_entropy"
+            )
+        },
+        fails={cell: [OWN, "rnnlib.losses.cross_entropy_loss"] for cell in CE_TESTS},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: the library's loss by eval of a string",
+        cells={
+            "a4_softmax_cross_entropy": (
+                "def softmax_cross_entropy(logits, targets, ignore_index=None):\n"
+                "    return eval(\"__import__('rnnlib.losses', fromlist=['x'])\"\n"
+                "                \".cross_entropy_loss(z, t, ignore_index=i)\",\n"
+                "                {'z': logits, 't': targets, 'i': ignore_index})\n"
+            )
+        },
+        fails={cell: [OWN, "rnnlib.losses.cross_entropy_loss"] for cell in CE_TESTS},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: sampling with torch in code run by exec",
+        cells={
+            "a4_sample_next": (
+                "def sample_next(logits, temperature, rng):\n"
+                "    ns = {'a': (logits, temperature, rng)}\n"
+                "    exec('import torch\\n'\n"
+                "         'p = torch.softmax(torch.from_numpy(a[0] / a[1]), dim=1)\\n'\n"
+                "         'g = torch.Generator().manual_seed(int(a[2].integers(2**31)))\\n'\n"
+                "         'r = torch.multinomial(p, 1, generator=g)[:, 0].numpy()', ns)\n"
+                "    return ns['r']\n"
+            )
+        },
+        fails={"a4_test_sample_next": [OWN, "torch"]},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: the library's model run in a callback (__array__) of an object handed to "
+        "the student's embedding functions",
+        cells={
+            "a4_lm_forward": (
+                "import importlib\n\n\n"
+                "class Work:\n"
+                "    def __init__(self, arr, job):\n"
+                "        self.arr, self.job, self.out = arr, job, None\n\n"
+                "    def __array__(self, dtype=None, copy=None):\n"
+                "        self.out = self.job()\n"
+                "        return np.asarray(self.arr)\n\n\n"
+                "def lm_forward(ids, h0, W_emb, Wxh, Whh, bh, Why, by):\n"
+                "    params = dict(W_emb=W_emb, Wxh=Wxh, Whh=Whh, bh=bh, Why=Why, by=by)\n"
+                "    mod = importlib.import_module('rnnlib.' + 'charlm')\n"
+                "    w = Work(W_emb, lambda: getattr(mod, 'charlm_forward')(params, ids, h0))\n"
+                "    embedding_forward(ids, w)\n"
+                "    logits, _, cache = w.out\n"
+                "    return logits, cache\n\n\n"
+                "def lm_backward(dlogits, cache):\n"
+                "    mod = importlib.import_module('rnnlib.' + 'charlm')\n"
+                "    job = lambda: getattr(mod, 'charlm_backward')(dlogits, cache)\n"
+                "    w = Work(np.zeros(0), job)\n"
+                "    try:\n"
+                "        embedding_backward(w, cache[0])\n"
+                "    except Exception:\n"
+                "        pass\n"
+                "    g, dh0 = w.out\n"
+                "    return dh0, g['W_emb'], g['Wxh'], g['Whh'], g['bh'], g['Why'], g['by']\n"
+            ),
+            "a4_lm_backward": "# lm_backward is in the cell above\n",
+        },
+        fails={
+            "a4_test_lm_forward": [OWN, "rnnlib.charlm.charlm_forward"],
+            "a4_test_lm_output_layer": [OWN, "rnnlib.charlm.charlm_backward"],
+            "a4_test_lm_through_time": [OWN, "rnnlib.charlm.charlm_backward"],
+        },
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: the library's loss run by a worker thread that the answer cell starts",
+        cells={
+            "a4_softmax_cross_entropy": via_thread(
+                "cross_entropy_loss", "rnnlib.losses", "softmax_cross_entropy"
+            )
+        },
+        # The thread runs while every test runs: the whole notebook scores 0.
+        fails={
+            cell: [OWN, THREAD]
+            for cell in CE_TESTS + (
+                "a4_test_embedding_forward", "a4_test_embedding_backward",
+                "a4_test_lm_forward", "a4_test_lm_output_layer", "a4_test_lm_through_time",
+                "a4_test_sample_next",
+            )
+        },
+        fakes=("a4_softmax_cross_entropy",),
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: a loss that is never computed, of a float class whose __array_function__ "
+        "makes np.isclose true",
+        edits={
+            "a4_softmax_cross_entropy": [
+                (
+                    "    return float(loss), dlogits",
+                    "    class Loss(float):\n"
+                    "        def __array_function__(self, func, types, args, kwargs):\n"
+                    "            if func is np.isclose:\n"
+                    "                return np.True_\n"
+                    "            args = [float(a) if isinstance(a, Loss) else a for a in args]\n"
+                    "            return func(*args, **kwargs)\n\n"
+                    "    return Loss(1.0), dlogits",
+                )
+            ]
+        },
+        fails={cell: [PLAIN] for cell in CE_TESTS},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: an embedding gradient whose __array__ returns the test's expected array",
+        cells={
+            "a4_embedding_backward": STEAL
+            + "def embedding_backward(dout, cache):\n    return Liar()\n"
+        },
+        fails={"a4_test_embedding_backward": [PLAIN]},
+        kind="shortcut",
+    ),
+    Case(
+        "shortcut: gradients of the model that return the test's expected arrays",
+        cells={
+            "a4_lm_backward": STEAL
+            + "def lm_backward(dlogits, cache):\n    return tuple(Liar() for _ in range(7))\n"
+        },
+        fails={"a4_test_lm_output_layer": [PLAIN], "a4_test_lm_through_time": [PLAIN]},
+        kind="shortcut",
+    ),
+    Case(
+        "a correct loss that issues a warning (Python adds __warningregistry__ to the "
+        "notebook's names)",
+        edits={
+            "a4_softmax_cross_entropy": [
+                (
+                    "    return float(loss), dlogits",
+                    "    import warnings\n\n"
+                    "    warnings.warn('a check of my own')\n"
+                    "    return float(loss), dlogits",
+                )
+            ]
+        },
+        kind="correct",
     ),
 ]
 
