@@ -12,7 +12,9 @@ with the environment's ``bin`` first on ``PATH`` (nbgrader calls ``alembic`` fro
 2. ``autograde --force`` of every submission in ``submitted/<student>/<assignment>/``:
    the test cells are put back as the source has them, every notebook runs, the scores go
    to ``gradebook.db`` and the executed notebooks to ``autograded/``. Without ``--force``
-   nbgrader keeps the grades of submissions it graded before, even after the tests changed;
+   nbgrader keeps the grades of submissions it graded before, even after the tests changed.
+   While it runs, ``source/`` (the solutions) is moved out of the course folder, so that a
+   submission cannot read it from ``../../../source``;
 3. ``generate_feedback --force``: one HTML page per student in ``feedback/``, without the
    hidden tests (``nbgrader_config.py`` removes them, and reduces every error to its
    message);
@@ -25,8 +27,11 @@ every failing test. Everything it writes is student data, ignored by git.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -65,6 +70,20 @@ def generate(course: Path, assignment: str, database: bool = True) -> None:
         config.GenerateAssignment.no_database = True
         config.SaveCells.enabled = False
     run(GenerateAssignment, course, assignment, config, force=True, create_assignment=database)
+
+
+@contextlib.contextmanager
+def source_hidden(course: Path):
+    """``course/source`` moved to a new folder with a random name next to the course while
+    the block runs (autograde), and moved back afterwards, even after an error: a submission
+    that looks for the solutions in ``../../../source`` finds nothing."""
+    hidden = Path(tempfile.mkdtemp(prefix=".source-during-autograde-", dir=course.parent))
+    os.rename(course / "source", hidden / "source")  # same file system: nothing is copied
+    try:
+        yield hidden
+    finally:
+        os.rename(hidden / "source", course / "source")
+        hidden.rmdir()
 
 
 def submissions(course: Path, assignment: str) -> list[str]:
@@ -120,7 +139,8 @@ def grade(course: Path, assignment: str, out=print) -> dict[str, dict[str, tuple
             "(nbgrader zip_collect can sort the downloads of a learning management system), "
             "then run this again. The tests are recorded in gradebook.db.")
         return {}
-    run(Autograde, course, assignment, force=True, create_student=True)
+    with source_hidden(course):  # autograde needs only gradebook.db and the submissions
+        run(Autograde, course, assignment, force=True, create_student=True)
     run(GenerateFeedback, course, assignment, force=True)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         CsvExportPlugin(to=str(course / "grades.csv")).export(gb)

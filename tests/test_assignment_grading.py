@@ -160,9 +160,21 @@ def graded(tmp_path_factory):
         folder = root / "submitted" / who / NAME
         folder.mkdir(parents=True)
         nbformat.write(as_submitted(release, nb), folder / f"{NAME}.ipynb")
-    printed = []
+    printed, source_there = [], {}
+    run = grade.run
+
+    def run_and_look(converter, course, *args, **kwargs):  # is source/ there for each step?
+        source_there[converter.__name__] = (course / "source").is_dir()
+        return run(converter, course, *args, **kwargs)
+
+    grade.run = run_and_look
     with venv_on_path():
         result = grade.grade(root, NAME, out=printed.append)
+    assert source_there == {
+        "GenerateAssignment": True, "Autograde": False, "GenerateFeedback": True
+    }, source_there
+    assert (root / "source" / NAME / f"{NAME}.ipynb").is_file()
+    assert sorted(p.name for p in root.parent.iterdir() if p.name.startswith(".source")) == []
     return root, answers, result, "\n".join(printed)
 
 
@@ -250,3 +262,23 @@ def test_default_feedback_would_show_the_hidden_tests(graded):
     grade.run(grade.GenerateFeedback, root, NAME, config, force=True)
     page = (root / "feedback_default" / "mixed" / NAME / f"{NAME}.html").read_text()
     assert len(leaked_hidden_lines(page, source_nb(NAME))) >= 10
+
+
+def test_source_hidden_moves_the_solutions_away_and_back(tmp_path):
+    """While autograde runs, a submission finds no ``source/`` in the course folder; it is
+    back afterwards, also when autograde fails."""
+    course = tmp_path / "course"
+    (course / "source" / "a0").mkdir(parents=True)
+    (course / "source" / "a0" / "a0.ipynb").write_text("{}")
+    grade, seen = grade_module(), []
+
+    def failing_autograde():
+        with grade.source_hidden(course) as hidden:
+            seen.append(((course / "source").exists(), (hidden / "source" / "a0").is_dir()))
+            raise RuntimeError("autograde failed")
+
+    with pytest.raises(RuntimeError):
+        failing_autograde()
+    assert seen == [(False, True)]
+    assert (course / "source" / "a0" / "a0.ipynb").read_text() == "{}"
+    assert [p.name for p in tmp_path.iterdir()] == ["course"]
