@@ -15,6 +15,10 @@ with the environment's ``bin`` first on ``PATH`` (nbgrader calls ``alembic`` fro
    nbgrader keeps the grades of submissions it graded before, even after the tests changed.
    While it runs, ``source/`` (the solutions) is moved out of the course folder, so that a
    submission cannot read it from ``../../../source``;
+   A submission whose code cells name IPython's machinery (``get_ipython``, its input or
+   AST transformers, magics, events) gets 0 in every test cell (a manual score, which
+   formgrader can change): an input transformer can turn every later cell, the tests too,
+   into ``pass``;
 3. ``generate_feedback --force``: one HTML page per student in ``feedback/``, without the
    hidden tests (``nbgrader_config.py`` removes them, and reduces every error to its
    message);
@@ -86,6 +90,48 @@ def source_hidden(course: Path):
         hidden.rmdir()
 
 
+# Names of IPython's machinery: a cell that uses it can change what the kernel runs after it,
+# e.g. get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\n"]).
+IPYTHON_HOOKS = ("get_ipython", "input_transformers", "ast_transformers", "register_magic",
+                 "events.register")
+
+
+def ipython_hooks(course: Path, assignment: str, student: str) -> list[str]:
+    """The code cells of ``student``'s submission that name IPython's machinery, as
+    ``'<grade id or cell number> uses <name>'`` (none in the source's cells)."""
+    import nbformat
+
+    found = []
+    for path in sorted((course / "submitted" / student / assignment).glob("*.ipynb")):
+        for k, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            where = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {k + 1}")
+            found += [
+                f"{where} uses {name}" for name in IPYTHON_HOOKS
+                if cell.cell_type == "code" and name in cell.source
+            ]
+    return found
+
+
+def zero_flagged(course: Path, assignment: str, out=print) -> dict[str, list[str]]:
+    """0 points (a manual score) in every test cell of each submission that names IPython's
+    machinery; returns ``{student: what it uses}``."""
+    flagged = {}
+    for student in submissions(course, assignment):
+        if hooks := ipython_hooks(course, assignment, student):
+            flagged[student] = hooks
+    if flagged:
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for student in flagged:
+                for grade in gb.find_submission_notebook(assignment, assignment, student).grades:
+                    grade.manual_score = 0
+            gb.db.commit()
+    for student, hooks in flagged.items():
+        out(f"{student}: every test cell set to 0, since {'; '.join(hooks)}: IPython's "
+            "machinery can make the kernel skip the tests. Read the notebook; formgrader can "
+            "give the points back.")
+    return flagged
+
+
 def submissions(course: Path, assignment: str) -> list[str]:
     """The students who have a submission of ``assignment`` in ``submitted/``."""
     return sorted(p.parent.name for p in (course / "submitted").glob(f"*/{assignment}"))
@@ -141,6 +187,7 @@ def grade(course: Path, assignment: str, out=print) -> dict[str, dict[str, tuple
         return {}
     with source_hidden(course):  # autograde needs only gradebook.db and the submissions
         run(Autograde, course, assignment, force=True, create_student=True)
+    zero_flagged(course, assignment, out)
     run(GenerateFeedback, course, assignment, force=True)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         CsvExportPlugin(to=str(course / "grades.csv")).export(gb)

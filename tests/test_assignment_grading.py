@@ -36,6 +36,7 @@ from assignment_tools import (
     submission,
     venv_on_path,
 )
+from nbgrader.api import Gradebook
 
 CASE_IDS = [(name, k) for name in CASES for k in range(len(CASES[name]))]
 # nbgrader's gradebook trips an SQLAlchemy warning of its own while autograde records scores.
@@ -123,6 +124,14 @@ MIXED = {
 }
 SQUEEZED = "return (np.squeeze(hs, axis=1) if T == 1 else hs), caches"
 MIXED_EDITS = {"a1_rnn_forward": [("return hs, caches", SQUEEZED)]}
+# A third submission: the untouched student version whose first answer cell registers an
+# IPython input transformer that turns every later cell, the tests too, into `pass`: autograde
+# alone gives it 20 of 20; grade.py sets its test cells to 0.
+HOOKED = {
+    "a1_rnn_step_forward": (
+        'get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])\n'
+    )
+}
 MIXED_FAILS = {
     "a1_test_rnn_step_forward": [OWN, "rnnlib.rnn.rnn_step_forward"],
     "a1_test_rnn_forward": ["hs for T = 1 has shape (2, 4), expected (2, 1, 4)"],
@@ -144,7 +153,7 @@ def as_submitted(release, answers):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A temporary course in which assignments/grade.py graded two submissions of A1."""
+    """A temporary course in which assignments/grade.py graded three submissions of A1."""
     root = tmp_path_factory.mktemp("graded")
     shutil.copytree(COURSE / "source", root / "source")
     shutil.copy(COURSE / "nbgrader_config.py", root)
@@ -155,6 +164,7 @@ def graded(tmp_path_factory):
     answers = {
         "solution": submission(NAME),
         "mixed": submission(NAME, cells=mixed, edits=MIXED_EDITS),
+        "hooked": submission(NAME, cells=HOOKED, untouched=True),
     }
     for who, nb in answers.items():
         folder = root / "submitted" / who / NAME
@@ -187,6 +197,12 @@ def test_nbgrader_gives_the_points_of_the_run_in_this_process(graded):
     lost = {cell for cell, (got, _) in result["mixed"].items() if got == 0}
     assert lost == set(MIXED_FAILS)
     assert "solution: 20 / 20" in printed and "mixed: 6 / 20" in printed
+    assert "hooked: 0 / 20" in printed
+    assert "hooked: every test cell set to 0, since a1_rnn_step_forward uses get_ipython" in printed
+    assert "input_transformers" in printed
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:  # the hook did skip the tests
+        grades = gb.find_submission_notebook(NAME, NAME, "hooked").grades
+        assert sum(grade.auto_score for grade in grades) == 20
 
 
 def test_nbgrader_shows_the_messages_of_the_mixed_submission(graded):
@@ -204,7 +220,8 @@ def test_grades_csv_holds_every_student(graded):
     root = graded[0]
     with open(root / "grades.csv", newline="") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
-    assert set(rows) == {"solution", "mixed"}
+    assert set(rows) == {"solution", "mixed", "hooked"}
+    assert float(rows["hooked"]["score"]) == 0.0
     assert float(rows["solution"]["score"]) == 20.0
     assert float(rows["mixed"]["score"]) == 20 - sum(
         points(source_nb(NAME))[cell] for cell in MIXED_FAILS
