@@ -123,7 +123,13 @@ MIXED = {
     ),
 }
 SQUEEZED = "return (np.squeeze(hs, axis=1) if T == 1 else hs), caches"
-MIXED_EDITS = {"a1_rnn_forward": [("return hs, caches", SQUEEZED)]}
+# Task 2 of the mixed submission is right but issues a warning: nbgrader gives 0 to a test
+# cell that writes to stderr, so the setup cell prints warnings to stdout.
+WARNS = "    warnings.warn('a check of my own')\n    return dx, dh_prev, dWxh, dWhh, dbh"
+MIXED_EDITS = {
+    "a1_rnn_forward": [("return hs, caches", SQUEEZED)],
+    "a1_rnn_step_backward": [("    return dx, dh_prev, dWxh, dWhh, dbh", WARNS)],
+}
 # A third submission: the untouched student version whose first answer cell registers an
 # IPython input transformer that turns every later cell, the tests too, into `pass`: autograde
 # alone gives it 20 of 20; grade.py sets its test cells to 0.
