@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from labdriver import LabServer, chromium_path, open_browser
+from named_only import ignore_unless_named
 
 HERE = Path(__file__).resolve().parent
 # The chapters with ipywidgets controls.
@@ -19,18 +20,8 @@ LAB_NOTEBOOKS = ["01_smallest_rnn.ipynb", "03_sequence_classifier.ipynb",
                  "05_vanishing_gradients.ipynb"]
 
 
-def _named_on_command_line(config) -> bool:
-    for arg in config.args:
-        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
-        if path == HERE or HERE in path.parents:
-            return True
-    return False
-
-
 def pytest_ignore_collect(collection_path, config):
-    if collection_path.name.startswith("test_") and not _named_on_command_line(config):
-        return True
-    return None
+    return ignore_unless_named(collection_path, config, HERE)
 
 
 @pytest.fixture(scope="session")

@@ -12,23 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from named_only import ignore_unless_named
 from sitecheck import PHONE_WIDTH, SITE_HTML, SiteServer, run_probe, write_summary
 
 HERE = Path(__file__).resolve().parent
 
 
-def _named_on_command_line(config) -> bool:
-    for arg in config.args:
-        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
-        if path == HERE or HERE in path.parents:
-            return True
-    return False
-
-
 def pytest_ignore_collect(collection_path, config):
-    if collection_path.name.startswith("test_") and not _named_on_command_line(config):
-        return True
-    return None
+    return ignore_unless_named(collection_path, config, HERE)
 
 
 @pytest.fixture(scope="session")
