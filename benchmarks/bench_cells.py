@@ -35,6 +35,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from rnnlib.torch_models import SequenceModel  # noqa: E402
+from rnnlib.torch_runs import autograd_nodes  # noqa: E402
 
 VARIANTS = ("rnn", "gru", "lstm", "lstm_unfused")
 DEFAULT_SEQ_LENS = (10, 40)
@@ -106,21 +107,10 @@ def make_update(variant, seq_len, hidden_size=32, batch_size=32, seed=0):
     return update
 
 
-def graph_nodes(tensor):
-    """Every autograd node reachable from ``tensor.grad_fn`` (a set)."""
-    seen, stack = set(), [tensor.grad_fn]
-    while stack:
-        fn = stack.pop()
-        if fn is not None and fn not in seen:
-            seen.add(fn)
-            stack.extend(next_fn for next_fn, _ in fn.next_functions)
-    return seen
-
-
 def graph_size(variant, seq_len, **model):
     """Number of autograd nodes one forward pass (and loss) of ``variant`` records."""
     with onednn(variant != "lstm_unfused"):
-        return len(graph_nodes(make_update(variant, seq_len, **model)()))
+        return autograd_nodes(make_update(variant, seq_len, **model)())
 
 
 def time_update(variant, seq_len, steps=20, warmup=3, **model):

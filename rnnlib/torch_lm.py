@@ -294,16 +294,7 @@ def bits_per_char(model, ids):
     -------
     float
     """
-    _check_model(model)
-    ids = check_ids("ids", ids, model.embedding.num_embeddings).astype(np.int64, copy=False)
-    if ids.ndim != 1 or ids.size < 2:
-        raise ValueError(f"ids must have shape (L,) with L >= 2, got {ids.shape}")
-    was_training = model.training
-    model.eval()
-    x = torch.from_numpy(np.ascontiguousarray(ids)).to(_device(model))[None]  # (1, L)
-    logits, _ = model(x[:, :-1])  # (1, L - 1, V)
-    model.train(was_training)
-    return float(lm_loss(logits.double(), x[:, 1:])) / LN2
+    return float(np.mean(position_bits(model, ids)))
 
 
 @torch.no_grad()

@@ -279,6 +279,30 @@ def forget_path_factor(f, start):
     return np.where(after[:, :, None], f, 1.0).prod(axis=1).mean(axis=0)  # (H,)
 
 
+def graph_nodes(tensor):
+    """The autograd nodes reachable from ``tensor.grad_fn`` (a set; see :func:`autograd_nodes`).
+
+    Parameters
+    ----------
+    tensor : torch.Tensor
+        The output of a computation, with a ``grad_fn``.
+
+    Returns
+    -------
+    set
+        The nodes: ``type(node).__name__`` tells which operation recorded each.
+    """
+    if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
+        raise ValueError("tensor must be a torch.Tensor computed from tensors that require grad")
+    seen, stack = set(), [tensor.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if fn is not None and fn not in seen:
+            seen.add(fn)
+            stack.extend(next_fn for next_fn, _ in fn.next_functions)
+    return seen
+
+
 def autograd_nodes(tensor):
     """Number of autograd nodes reachable from ``tensor.grad_fn``.
 
@@ -296,12 +320,4 @@ def autograd_nodes(tensor):
     -------
     int
     """
-    if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
-        raise ValueError("tensor must be a torch.Tensor computed from tensors that require grad")
-    seen, stack = set(), [tensor.grad_fn]
-    while stack:
-        fn = stack.pop()
-        if fn is not None and fn not in seen:
-            seen.add(fn)
-            stack.extend(next_fn for next_fn, _ in fn.next_functions)
-    return len(seen)
+    return len(graph_nodes(tensor))

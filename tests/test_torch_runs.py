@@ -10,6 +10,7 @@ from rnnlib.torch_runs import (
     autograd_nodes,
     first_eval_below,
     forget_path_factor,
+    graph_nodes,
     seeded_model,
     train_in_threads,
     train_seeded,
@@ -216,3 +217,12 @@ def test_autograd_nodes_of_unrolled_layers_grow_per_step(cell, per_step):
     layer = seeded_model(cell, 0, H).recurrent
     counts = [autograd_nodes(layer(torch.zeros(2, T, 2))[0]) for T in (3, 4)]
     assert counts[1] - counts[0] == per_step
+
+
+def test_graph_nodes_names_the_recorded_operations():
+    x = torch.ones(3, requires_grad=True)
+    nodes = graph_nodes(torch.tanh(x).sum())
+    assert sorted(type(n).__name__ for n in nodes) == [
+        "AccumulateGrad", "SumBackward0", "TanhBackward0"]
+    with pytest.raises(ValueError, match="tensor must be a torch.Tensor"):
+        graph_nodes(torch.ones(3))
