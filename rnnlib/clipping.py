@@ -24,8 +24,12 @@ from rnnlib.train import TrainingDiverged, evaluate, train
 RUNS = ("no clipping", "clipped")
 
 
-def seed_generators(seed):
+def spawned_generators(seed):
     """Independent generators for the initial parameters and the minibatch order.
+
+    Chapter 5's scheme: the two children of one ``SeedSequence``. (Chapters 3 and 4 use
+    :func:`rnnlib.multiseed.seed_generators`, generators ``seed`` and ``seed + 1``, so that
+    their single runs are the first of their seeds; the two schemes give different draws.)
 
     Parameters
     ----------
@@ -53,7 +57,7 @@ def clipping_comparison(
     ----------
     seed : int
         Seeds the initial parameters and the minibatch order
-        (:func:`seed_generators`); both runs share them.
+        (:func:`spawned_generators`); both runs share them.
     X : ndarray, shape (N, T, D)
     y : ndarray, shape (N, O)
         Training data of a binary task (BCE loss, labels 0/1).
@@ -111,12 +115,12 @@ def clipping_comparison(
         0.0 < saturation < 1.0
     ):
         raise ValueError(f"saturation must be a number in (0, 1), got {saturation!r}")
-    init_rng, _ = seed_generators(seed)
+    init_rng, _ = spawned_generators(seed)
     params0 = init_params(X.shape[2], H, y.shape[1], init_rng)
     start_loss = evaluate(params0, X, y)["loss"]
     result = {"start_loss": start_loss}
     for name, c in zip(RUNS, (None, clip)):
-        _, order_rng = seed_generators(seed)  # a fresh copy: the same minibatches in both runs
+        _, order_rng = spawned_generators(seed)  # a fresh copy: the same minibatches in both runs
         try:
             params, history = train(
                 params0, X, y, loss="bce", optimizer="sgd", lr=lr, epochs=epochs,

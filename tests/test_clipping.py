@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import rnnlib.train as train_module
-from rnnlib.clipping import RUNS, clipping_comparison, seed_generators
+from rnnlib.clipping import RUNS, clipping_comparison, spawned_generators
 from rnnlib.data import sum_sign_dataset
 from rnnlib.gradients import spectral_radius
 from rnnlib.models import init_params
@@ -20,31 +20,31 @@ def task(rng):
 
 
 def test_seed_generators_are_reproducible_and_independent():
-    a_init, a_order = seed_generators(3)
-    b_init, b_order = seed_generators(3)
+    a_init, a_order = spawned_generators(3)
+    b_init, b_order = spawned_generators(3)
     x = a_init.random(4)
     np.testing.assert_array_equal(x, b_init.random(4))
     np.testing.assert_array_equal(a_order.random(4), b_order.random(4))
-    assert not np.array_equal(x, seed_generators(3)[1].random(4))  # init and order differ
-    assert not np.array_equal(x, seed_generators(4)[0].random(4))  # so do seeds
+    assert not np.array_equal(x, spawned_generators(3)[1].random(4))  # init and order differ
+    assert not np.array_equal(x, spawned_generators(4)[0].random(4))  # so do seeds
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, "0"])
 def test_seed_generators_bad_seed(seed):
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
-        seed_generators(seed)
+        spawned_generators(seed)
 
 
 def test_both_runs_are_train_from_the_seeds_start(task):
     """Each run equals a direct train call: same start, same minibatches, clip only in one."""
     X, y, X_val, y_val = task
     out = clipping_comparison(7, X, y, X_val, y_val, clip=0.3, **KW)
-    init_rng, _ = seed_generators(7)
+    init_rng, _ = spawned_generators(7)
     params0 = init_params(1, 5, 1, init_rng)
     assert out["start_loss"] == train_module.evaluate(params0, X, y)["loss"]
     for name, clip in zip(RUNS, (None, 0.3)):
         params, hist = train(
-            params0, X, y, lr=0.5, epochs=4, batch_size=16, rng=seed_generators(7)[1],
+            params0, X, y, lr=0.5, epochs=4, batch_size=16, rng=spawned_generators(7)[1],
             X_val=X_val, y_val=y_val, clip=clip, progress=False,
         )
         run = out[name]
@@ -120,8 +120,8 @@ def test_a_diverged_run_is_summarised_from_what_the_error_carries(task, monkeypa
     assert len(bad["history"]["loss"]) == 1 and len(good["history"]["loss"]) == 4
     # The numbers of the one finished epoch, which a 1-epoch run reproduces.
     params1, hist1 = train(
-        init_params(1, 5, 1, seed_generators(2)[0]), X, y, lr=0.5, epochs=1, batch_size=16,
-        rng=seed_generators(2)[1], X_val=X_val, y_val=y_val, progress=False,
+        init_params(1, 5, 1, spawned_generators(2)[0]), X, y, lr=0.5, epochs=1, batch_size=16,
+        rng=spawned_generators(2)[1], X_val=X_val, y_val=y_val, progress=False,
     )
     assert bad["history"] == hist1
     assert bad["val_acc"] == hist1["val_acc"][0] and bad["final_loss"] == hist1["loss"][0]
@@ -175,7 +175,7 @@ def test_a_run_diverged_in_its_first_epoch_is_summarised_at_its_start(task, monk
     out = clipping_comparison(4, X, y, X_val, y_val, clip=0.3, **KW)
     monkeypatch.undo()
     bad = out["no clipping"]
-    params0 = init_params(1, 5, 1, seed_generators(4)[0])
+    params0 = init_params(1, 5, 1, spawned_generators(4)[0])
     assert bad["diverged"] is True and bad["history"]["loss"] == []
     assert bad["val_acc"] == bad["late_val_acc"] == train_module.evaluate(
         params0, X_val, y_val)["acc"]
